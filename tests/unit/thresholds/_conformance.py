@@ -1,0 +1,51 @@
+"""Locate and load the read-only Bencher conformance vectors shared by all engineers.
+
+The data lives in ``shared/conformance/`` next to the repository root (``/work/shared`` beside
+``/work/main``); set ``BENCHER_CONFORMANCE_DIR`` to the ``conformance`` folder to use another copy.
+A missing folder fails loudly: skipping would let the conformance suite pass by asserting nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CONFORMANCE_ENV = "BENCHER_CONFORMANCE_DIR"
+
+# The vectors come from Rust's statrs; we compute with scipy. Their inverse CDFs agree to about
+# 1e-15 relative (observed worst case ~4e-16), so 1e-12 leaves room for platform libm
+# differences while still catching any change of formula. abs covers expected values of 0.0.
+REL_TOL = 1e-12
+ABS_TOL = 1e-12
+
+
+def conformance_dir() -> Path:
+    """Return the conformance folder, from the environment or beside the repository."""
+    override = os.environ.get(CONFORMANCE_ENV)
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[3].parent / "shared" / "conformance"
+
+
+def load_thresholds(name: str) -> Any:
+    """Load ``thresholds/<name>`` from the conformance folder."""
+    path = conformance_dir() / "thresholds" / name
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"conformance vectors not found at {path}; set {CONFORMANCE_ENV} to the "
+            "shared 'conformance' folder"
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def assert_close(actual: float | None, expected: float | None, what: str) -> None:
+    """Assert ``actual`` matches ``expected``, where ``None`` must match exactly."""
+    if expected is None:
+        assert actual is None, f"{what}: expected None, got {actual!r}"
+    else:
+        assert actual is not None, f"{what}: expected {expected!r}, got None"
+        assert actual == pytest.approx(expected, rel=REL_TOL, abs=ABS_TOL), what
