@@ -1,0 +1,10 @@
+"""HTTP API: one blueprint per resource, all under /v0. Views: load -> service -> commit -> dump."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from app.api import alerts, health, jobs, projects, reports, runners, runs, specs, thresholds
+
+    for module in (alerts, health, jobs, projects, reports, runners, runs, specs, thresholds):
+        app.register_blueprint(module.bp, url_prefix="/v0")

@@ -1,0 +1,35 @@
+"""SQLAlchemy models, one module per aggregate. Models never commit."""
+
+from app.models.job import JOB_STATUSES, TERMINAL_STATUSES, Job
+from app.models.organization import PLANS, ApiToken, Organization, User
+from app.models.project import VISIBILITIES, Benchmark, Branch, Measure, Project, Testbed
+from app.models.report import Metric, Report, ReportBenchmark
+from app.models.runner import Runner, Spec, runner_spec
+from app.models.threshold import ALERT_STATUSES, Alert, Boundary, Model, Threshold
+
+__all__ = [
+    "ALERT_STATUSES",
+    "JOB_STATUSES",
+    "PLANS",
+    "TERMINAL_STATUSES",
+    "VISIBILITIES",
+    "Alert",
+    "ApiToken",
+    "Benchmark",
+    "Boundary",
+    "Branch",
+    "Job",
+    "Measure",
+    "Metric",
+    "Model",
+    "Organization",
+    "Project",
+    "Report",
+    "ReportBenchmark",
+    "Runner",
+    "Spec",
+    "Testbed",
+    "Threshold",
+    "User",
+    "runner_spec",
+]

@@ -1,0 +1,31 @@
+from flask import Blueprint
+
+from app.api.common import load_body, optional_user, paging, require_user
+from app.extensions import db
+from app.models import Project
+from app.schemas.project import ProjectCreateSchema, ProjectOutSchema
+from app.services.projects import create_project, get_project, visible_projects
+
+bp = Blueprint("projects", __name__)
+
+
+@bp.post("/projects")
+def post_project():
+    user = require_user()
+    data = load_body(ProjectCreateSchema())
+    project = create_project(user, data["name"], data["slug"], data["visibility"])
+    db.session.commit()
+    return ProjectOutSchema().dump(project), 201
+
+
+@bp.get("/projects")
+def list_projects():
+    page, per_page = paging()
+    query = visible_projects(optional_user()).order_by(Project.slug)
+    projects = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return ProjectOutSchema(many=True).dump(projects)
+
+
+@bp.get("/projects/<project>")
+def get_one(project: str):
+    return ProjectOutSchema().dump(get_project(optional_user(), project))

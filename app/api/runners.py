@@ -1,0 +1,51 @@
+from flask import Blueprint, request
+from marshmallow import RAISE, Schema, fields, validate
+
+from app.api.common import load_body, require_admin
+from app.extensions import db
+from app.schemas.job import ClaimedJobSchema
+from app.schemas.runner import RunnerCreateSchema, RunnerOutSchema, RunnerSpecSchema
+from app.services.auth import authenticate_runner, parse_bearer
+from app.services.claims import wait_and_claim
+from app.services.runners import add_runner_spec, create_runner, find_runner, find_spec
+
+bp = Blueprint("runners", __name__)
+
+
+@bp.post("/runners")
+def post_runner():
+    """Create a runner; its token is in this response only."""
+    require_admin()
+    data = load_body(RunnerCreateSchema())
+    runner, token = create_runner(data["slug"], data["name"])
+    db.session.commit()
+    return {**RunnerOutSchema().dump(runner), "token": token}, 201
+
+
+@bp.post("/runners/<runner>/specs")
+def post_runner_spec(runner: str):
+    require_admin()
+    data = load_body(RunnerSpecSchema())
+    found = add_runner_spec(find_runner(runner), find_spec(data["spec"]))
+    db.session.commit()
+    return RunnerOutSchema().dump(found), 201
+
+
+class ClaimSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    poll_timeout = fields.Integer(load_default=55, validate=validate.Range(min=1, max=900))
+
+
+@bp.post("/runners/<runner>/jobs")
+def claim(runner: str):
+    """Long-poll for a job: 200 with the claimed job, or 204 when ``poll_timeout`` passes."""
+    found = authenticate_runner(runner, parse_bearer(request.headers.get("Authorization")))
+    data = ClaimSchema().load(request.get_json(silent=True) or {})
+    runner_id = found.id
+    db.session.commit()
+    job = wait_and_claim(runner_id, data["poll_timeout"])
+    if job is None:
+        return "", 204
+    return ClaimedJobSchema().dump(job)

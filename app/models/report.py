@@ -1,0 +1,94 @@
+"""A report: one run's results, its benchmarks per iteration and their metrics."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.project import Benchmark, Branch, Measure, Project, Testbed
+from app.models.types import UUID, UTCDateTime, new_uuid, utcnow
+
+REPORT_STATUSES = ("pending", "processed", "failed")
+
+
+class Report(db.Model):
+    __tablename__ = "report"
+    __table_args__ = (
+        UniqueConstraint("project_id", "idempotency_key"),
+        CheckConstraint(f"status IN {REPORT_STATUSES}", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(UUID, unique=True, default=new_uuid)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"))
+    testbed_id: Mapped[int] = mapped_column(ForeignKey("testbed.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    hash: Mapped[str | None] = mapped_column(String(64))
+    adapter: Mapped[str] = mapped_column(String(64))
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    start_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    idempotency_key: Mapped[str | None] = mapped_column(String(256))
+    created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    project: Mapped[Project] = relationship(lazy="joined")
+    branch: Mapped[Branch] = relationship(lazy="joined")
+    testbed: Mapped[Testbed] = relationship(lazy="joined")
+
+
+class ReportBenchmark(db.Model):
+    """A benchmark's results in one iteration of a report.
+
+    ``branch_id``, ``testbed_id`` and ``start_time`` copy the report's (they never change once
+    results exist) so that the threshold history of one benchmark is a single index range walk,
+    newest first, whose cost does not grow with the project's total history.
+    """
+
+    __tablename__ = "report_benchmark"
+    __table_args__ = (
+        UniqueConstraint("report_id", "iteration", "benchmark_id"),
+        Index(
+            "ix_report_benchmark_history", "benchmark_id", "branch_id", "testbed_id", "start_time"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"))
+    benchmark_id: Mapped[int] = mapped_column(ForeignKey("benchmark.id"))
+    iteration: Mapped[int] = mapped_column(Integer, default=0)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"))
+    testbed_id: Mapped[int] = mapped_column(ForeignKey("testbed.id"))
+    start_time: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    benchmark: Mapped[Benchmark] = relationship(lazy="joined")
+
+
+class Metric(db.Model):
+    __tablename__ = "metric"
+    __table_args__ = (UniqueConstraint("report_benchmark_id", "measure_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(UUID, unique=True, default=new_uuid)
+    report_benchmark_id: Mapped[int] = mapped_column(
+        ForeignKey("report_benchmark.id", ondelete="CASCADE")
+    )
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id"), index=True)
+    value: Mapped[float] = mapped_column(Float)
+    lower_value: Mapped[float | None] = mapped_column(Float)
+    upper_value: Mapped[float | None] = mapped_column(Float)
+
+    measure: Mapped[Measure] = relationship(lazy="joined")

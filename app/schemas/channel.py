@@ -1,0 +1,24 @@
+"""Messages a runner sends on its job channel."""
+
+from marshmallow import RAISE, Schema, fields, validate
+
+EVENTS = ("running", "heartbeat", "completed", "failed", "canceled")
+
+
+class IterationResultSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    exit_code = fields.Integer(required=True, allow_none=True)
+    stdout = fields.String(load_default="")
+    stderr = fields.String(load_default="")
+    output = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
+
+
+class RunnerMessageSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    event = fields.String(required=True, validate=validate.OneOf(EVENTS))
+    results = fields.List(fields.Nested(IterationResultSchema), load_default=list)
+    error = fields.String(load_default=None, allow_none=True)

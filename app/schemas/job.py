@@ -1,0 +1,41 @@
+"""Job shapes: what users see, and what a runner receives when it claims a job."""
+
+from marshmallow import Schema, fields
+
+from app.schemas.runner import SpecOutSchema
+
+
+class JobOutSchema(Schema):
+    uuid = fields.String()
+    status = fields.String()
+    report = fields.Function(lambda j: j.report.uuid)
+    project = fields.Function(lambda j: j.report.project.slug)
+    image = fields.String()
+    digest = fields.String()
+    spec = fields.Nested(SpecOutSchema)
+    runner = fields.Function(lambda j: j.runner.slug if j.runner else None)
+    config = fields.Dict()
+    priority = fields.Integer()
+    timeout = fields.Integer()
+    created = fields.AwareDateTime()
+    claimed = fields.AwareDateTime(allow_none=True)
+    started = fields.AwareDateTime(allow_none=True)
+    completed = fields.AwareDateTime(allow_none=True)
+    last_heartbeat = fields.AwareDateTime(allow_none=True)
+    processed = fields.AwareDateTime(allow_none=True)
+    error = fields.String(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+
+
+class ClaimedJobSchema(Schema):
+    """The job as a runner gets it from a successful claim."""
+
+    uuid = fields.String()
+    spec = fields.Nested(SpecOutSchema)
+    registry = fields.String(attribute="registry_host")
+    repository = fields.String()
+    image = fields.String()
+    digest = fields.String()
+    config = fields.Dict()
+    timeout = fields.Integer()
+    created = fields.AwareDateTime()

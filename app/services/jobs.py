@@ -1,0 +1,107 @@
+"""Job queries and the job state machine.
+
+Every transition is one conditional ``UPDATE ... WHERE status IN (...)``: whichever message
+arrives twice, late or out of order, at most one transition takes effect and the rest are no-ops.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+
+from app.errors import BadRequest, NotFound
+from app.extensions import db
+from app.models import JOB_STATUSES, Job, Project, Report
+from app.models.types import utcnow
+from app.services import notifier, on_commit
+
+# to-status -> the statuses it may be entered from (DESIGN.md's job status machine)
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "claimed": ("pending",),
+    "running": ("claimed",),
+    "completed": ("running", "claimed"),
+    "processed": ("completed",),
+    "failed": ("claimed", "running", "completed"),
+    "canceled": ("pending", "claimed", "running"),
+}
+
+
+def transition(job_id: int, to: str, **values) -> bool:
+    """Move the job to ``to`` if its current status allows it; True when it moved."""
+    result = db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status.in_(TRANSITIONS[to]))
+        .values(status=to, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _fail_report(job_id: int) -> None:
+    report_id = select(Job.report_id).where(Job.id == job_id).scalar_subquery()
+    db.session.execute(
+        update(Report)
+        .where(Report.id == report_id)
+        .values(status="failed")
+        .execution_options(synchronize_session=False)
+    )
+
+
+def fail_job(job_id: int, error: str, **values) -> bool:
+    """Fail the job (and its report) with a readable ``error``; False if it could not move."""
+    moved = transition(job_id, "failed", error=error, **values)
+    if moved:
+        _fail_report(job_id)
+    return moved
+
+
+def mark_canceled(job_id: int, reason: str) -> bool:
+    """Cancel the job (and fail its report); False if it had already finished."""
+    moved = transition(job_id, "canceled", cancel_reason=reason, completed=utcnow())
+    if moved:
+        _fail_report(job_id)
+    return moved
+
+
+def list_jobs(
+    project: Project, status: str | None, page: int, per_page: int
+) -> tuple[list[Job], int]:
+    """The project's jobs, newest first, optionally of one status; and the total count."""
+    if status is not None and status not in JOB_STATUSES:
+        raise BadRequest(f"unknown job status {status!r}; one of: {', '.join(JOB_STATUSES)}")
+    query = (
+        select(Job).join(Report, Job.report_id == Report.id).where(Report.project_id == project.id)
+    )
+    if status:
+        query = query.where(Job.status == status)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    jobs = db.session.scalars(
+        query.order_by(Job.created.desc(), Job.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return list(jobs), total
+
+
+def get_job(project: Project, ref: str) -> Job:
+    job = db.session.scalar(
+        select(Job)
+        .join(Report, Job.report_id == Report.id)
+        .where(Report.project_id == project.id, Job.uuid == ref)
+    )
+    if job is None:
+        raise NotFound(f"job {ref!r} not found in project {project.slug!r}")
+    return job
+
+
+def cancel_job(job: Job, reason: str) -> bool:
+    """Cancel a job that has not finished; a runner holding it is told over its channel.
+
+    Returns False when the job had already reached a terminal or completed state.
+    """
+    was_held = job.status in ("claimed", "running")
+    moved = mark_canceled(job.id, reason)
+    db.session.refresh(job)
+    if moved and was_held:
+        publish, job_uuid = notifier().publish_cancel, job.uuid
+        on_commit(lambda: publish(job_uuid, reason))
+    return moved

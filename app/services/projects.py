@@ -1,0 +1,101 @@
+"""Projects, who may see them, and the dimensions (branch, testbed, ...) created on first use."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.errors import BadRequest, Conflict, NotFound
+from app.extensions import db
+from app.models import Benchmark, Branch, Measure, Project, Testbed, User
+
+_SLUG_RE = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(name: str, max_len: int = 64) -> str:
+    slug = _SLUG_RE.sub("-", name.lower()).strip("-")[:max_len].strip("-")
+    if not slug:
+        raise BadRequest(f"cannot make a slug from {name!r}: use letters or digits")
+    return slug
+
+
+def visible_projects(user: User | None):
+    """A select of the projects ``user`` may see: public ones and their organisation's."""
+    query = select(Project)
+    if user is None:
+        return query.where(Project.visibility == "public")
+    if user.admin:
+        return query
+    return query.where(
+        or_(Project.visibility == "public", Project.organization_id == user.organization_id)
+    )
+
+
+def get_project(user: User | None, ref: str, *, write: bool = False) -> Project:
+    """The project with slug or uuid ``ref`` if ``user`` may see it (404 otherwise).
+
+    ``write`` additionally requires membership of the project's organisation; a public project
+    the user may only read is still a 404 for writes, so nothing leaks about private ones.
+    """
+    query = visible_projects(user).where(or_(Project.slug == ref, Project.uuid == ref))
+    project = db.session.scalar(query)
+    if project is None or (write and not can_write(user, project)):
+        raise NotFound(f"project {ref!r} not found, or you may not use it")
+    return project
+
+
+def can_write(user: User | None, project: Project) -> bool:
+    return user is not None and (user.admin or user.organization_id == project.organization_id)
+
+
+def create_project(user: User, name: str, slug: str | None, visibility: str) -> Project:
+    slug = slug or slugify(name)
+    if db.session.scalar(select(Project.id).where(Project.slug == slug)) is not None:
+        raise Conflict(f"a project with slug {slug!r} already exists: choose another slug")
+    project = Project(
+        organization_id=user.organization_id, name=name, slug=slug, visibility=visibility
+    )
+    db.session.add(project)
+    db.session.flush()
+    return project
+
+
+def _insert(model):
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
+
+
+def ensure_named(model, project: Project, wanted: dict[str, dict]) -> dict:
+    """Map each key of ``wanted`` to its row of ``model`` in ``project``, inserting missing ones.
+
+    Benchmarks are keyed by name, the other dimensions by slug; ``wanted`` maps each key to
+    extra column values for a new row. Two statements whatever the number of keys, and safe
+    when two transactions insert the same key at once (``ON CONFLICT DO NOTHING``, read back).
+    """
+    if not wanted:
+        return {}
+    key = "name" if model is Benchmark else "slug"
+    rows = [
+        {"project_id": project.id, "slug": k, "name": k, **extra} for k, extra in wanted.items()
+    ]
+    db.session.execute(
+        _insert(model).values(rows).on_conflict_do_nothing(index_elements=["project_id", key])
+    )
+    column = getattr(model, key)
+    found = db.session.scalars(
+        select(model).where(model.project_id == project.id, column.in_(list(wanted)))
+    ).all()
+    return {getattr(row, key): row for row in found}
+
+
+def ensure_dimension(model, project: Project, slug: str) -> Branch | Testbed:
+    """A branch or testbed by slug, created on first use."""
+    return ensure_named(model, project, {slug: {}})[slug]
+
+
+def ensure_measures(project: Project, units_by_slug: dict[str, tuple[str, str]]) -> dict:
+    """Measures by slug; ``units_by_slug`` gives (name, units) for the ones to create."""
+    wanted = {slug: {"name": name, "units": units} for slug, (name, units) in units_by_slug.items()}
+    return ensure_named(Measure, project, wanted)

@@ -1,0 +1,76 @@
+"""What a runner's messages do to its job: the server half of the runner state machine.
+
+Each message maps to one conditional transition. A repeat of a message that already took
+effect (a resend after a reconnect) is acknowledged and changes nothing; a message that does
+not fit the job's state is answered with an error and changes nothing.
+"""
+
+from __future__ import annotations
+
+from app.errors import PayloadTooLarge
+from app.extensions import db
+from app.models import Job
+from app.models.types import utcnow
+from app.services import on_commit
+from app.services.job_output import store_job_output
+from app.services.jobs import fail_job, mark_canceled, transition
+from app.services.queue import enqueue_process_results
+
+# event -> statuses in which a resend of it is harmless: it already took effect, or (a late
+# "running") it was overtaken by the job finishing. Anything else is refused with an error.
+_ALREADY = {
+    "running": ("running", "completed", "processed"),
+    "heartbeat": ("claimed", "running", "completed", "processed", "failed", "canceled"),
+    "completed": ("completed", "processed"),
+    "failed": ("failed",),
+    "canceled": ("canceled",),
+}
+
+
+def handle_event(job: Job, message: dict) -> dict:
+    """Apply a validated runner ``message`` to ``job``; return the reply to send.
+
+    The caller commits. Replies: ``ack`` (with ``status`` so a runner learns of a cancel), or
+    ``error`` with a message.
+    """
+    event = message["event"]
+    now = utcnow()
+    moved = False
+    if event == "running":
+        moved = transition(job.id, "running", started=now, last_heartbeat=now)
+    elif event == "heartbeat":
+        moved = (
+            db.session.query(Job)
+            .filter(Job.id == job.id, Job.status.in_(("claimed", "running")))
+            .update({"last_heartbeat": now}, synchronize_session=False)
+        ) == 1
+    elif event in ("completed", "failed"):
+        moved = _finish(job, event, message, now)
+    elif event == "canceled":
+        moved = mark_canceled(job.id, "canceled by runner")
+    db.session.refresh(job)
+    if moved or job.status in _ALREADY[event]:
+        return {"event": "ack", "for": event, "status": job.status}
+    return {
+        "event": "error",
+        "for": event,
+        "status": job.status,
+        "message": f"'{event}' is not valid for a job that is {job.status}",
+    }
+
+
+def _finish(job: Job, event: str, message: dict, now) -> bool:
+    if job.status not in ("claimed", "running"):
+        return False
+    values = {"completed": now}
+    try:
+        values["output_key"] = store_job_output(job, message["results"])
+    except PayloadTooLarge as err:
+        event, message = "failed", {**message, "error": err.message}
+    if event == "completed":
+        moved = transition(job.id, "completed", **values)
+        if moved:
+            job_id = job.id
+            on_commit(lambda: enqueue_process_results(job_id))
+        return moved
+    return fail_job(job.id, message.get("error") or "the runner reported a failure", **values)

@@ -1,0 +1,19 @@
+"""Exit codes of every ``bencher`` command, defined once."""
+
+OK = 0
+FAILED = 1  # the run or job failed or was canceled
+USAGE = 2  # click's own code for usage errors
+ALERTS = 3  # --err was given and at least one alert was raised
+UNREACHABLE = 4  # the server could not be reached, or kept answering 5xx through every retry
+API_ERROR = 5  # the server refused the request (4xx), e.g. a wrong token
+INTERRUPTED = 130  # a second Ctrl-C while a job was being canceled (the shell convention)
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0    success
+  1    the run or job failed, was canceled, or was not finished in time
+  2    usage error (a wrong option, a missing token or project)
+  3    alerts were raised and --err was given
+  4    the server could not be reached (or kept failing with 5xx)
+  5    the server refused the request (4xx, e.g. a wrong token)
+  130  interrupted by a second Ctrl-C"""

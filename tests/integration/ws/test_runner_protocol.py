@@ -1,0 +1,268 @@
+"""The runner protocol against a served app: long-poll claim and the job WebSocket."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import redis
+import websocket
+
+from app.extensions import db
+from app.models import Job, Report
+from tests.conftest import auth
+from tests.support.database import TEST_REDIS_URL
+from tests.support.runner_api import (
+    claim,
+    connect,
+    create_job,
+    create_runner,
+    iteration,
+    send,
+    setup_project,
+)
+
+BMF = json.dumps({"b": {"latency": {"value": 5.0}}})
+
+
+@pytest.fixture
+def settings_overrides():
+    return {"claim_recheck": 30, "max_message_bytes": 256 * 1024, "max_output_bytes": 64 * 1024}
+
+
+@pytest.fixture
+def runner(client, factory):
+    setup_project(client, factory.admin_token)
+    return "r1", create_runner(client, factory.admin_token, "r1")
+
+
+def _close_code(ws: websocket.WebSocket) -> int:
+    """Read until the server's close frame; return its status code."""
+    opcode, data = ws.recv_data(control_frame=True)
+    assert opcode == websocket.ABNF.OPCODE_CLOSE, (opcode, data)
+    return int.from_bytes(data[:2], "big")
+
+
+def _job(uuid: str) -> Job:
+    db.session.expire_all()
+    return db.session.query(Job).filter_by(uuid=uuid).one()
+
+
+def test_full_lifecycle_to_completed_enqueues_processing(live_server, client, factory, runner):
+    slug, token = runner
+    broker = redis.Redis.from_url(TEST_REDIS_URL)
+    broker.delete("celery")
+    job_uuid = create_job(client, factory.admin_token, iter=1, env={"X": "1"})
+    claimed = claim(live_server.url, slug, token)
+    assert claimed.status_code == 200
+    assert claimed.json()["uuid"] == job_uuid
+    assert claimed.json()["config"]["env"] == {"X": "1"}
+    assert claimed.json()["digest"].startswith("sha256:")
+    assert _job(job_uuid).status == "claimed"
+    ws = connect(live_server.url, slug, token, job_uuid)
+    assert send(ws, "running")["event"] == "ack"
+    assert _job(job_uuid).status == "running"
+    assert send(ws, "heartbeat") == {"event": "ack", "for": "heartbeat", "status": "running"}
+    done = send(ws, "completed", results=[iteration(BMF)])
+    assert done == {"event": "ack", "for": "completed", "status": "completed"}
+    # a resend after a reconnect is acknowledged and changes nothing
+    assert send(ws, "completed", results=[iteration(BMF)])["event"] == "ack"
+    late = send(ws, "failed", results=[], error="late")
+    assert late["event"] == "error" and late["status"] == "completed"
+    ws.close()
+    job = _job(job_uuid)
+    assert job.status == "completed" and job.output_key
+    queued = [json.loads(m) for m in broker.lrange("celery", 0, -1)]
+    assert [m["headers"]["task"] for m in queued] == ["process_results"]
+    assert queued[0]["headers"]["argsrepr"] == f"[{job.id}]"
+    output = client.get(f"/v0/projects/demo/jobs/{job_uuid}").json["output"]
+    assert output == [iteration(BMF)]
+
+
+def test_claim_returns_204_when_nothing_is_pending(live_server, runner):
+    started = time.monotonic()
+    assert claim(live_server.url, *runner, poll_timeout=1).status_code == 204
+    assert time.monotonic() - started >= 0.9
+
+
+def test_claim_wakes_when_a_job_is_created(live_server, client, factory, runner):
+    """The re-check interval is 30 s here, so only the Redis publish can wake the claim."""
+    with ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(claim, live_server.url, *runner, 20)
+        time.sleep(0.5)
+        created = time.monotonic()
+        job_uuid = create_job(live_server.url, factory.admin_token)
+        response = waiting.result(timeout=25)
+        woke_after = time.monotonic() - created
+    assert response.status_code == 200 and response.json()["uuid"] == job_uuid
+    assert woke_after < 10
+
+
+def test_two_runners_race_for_one_job(live_server, client, factory, runner):
+    other = create_runner(client, factory.admin_token, "r2")
+    create_job(client, factory.admin_token)
+    barrier = threading.Barrier(2)
+
+    def race(slug, token):
+        barrier.wait()
+        return claim(live_server.url, slug, token, poll_timeout=1).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        codes = sorted(pool.map(lambda r: race(*r), [runner, ("r2", other)]))
+    assert codes == [200, 204]
+
+
+def _clone_jobs(job_uuid: str, count: int) -> set[str]:
+    """``count`` more pending jobs like ``job_uuid``, inserted in bulk (creating them through
+    the API would dominate the test's time); returns every pending job's uuid."""
+    template = _job(job_uuid)
+    report = template.report
+    for _ in range(count):
+        clone = Report(
+            project_id=report.project_id,
+            branch_id=report.branch_id,
+            testbed_id=report.testbed_id,
+            adapter=report.adapter,
+            settings=report.settings,
+            start_time=report.start_time,
+            end_time=report.end_time,
+        )
+        db.session.add(clone)
+        db.session.add(
+            Job(
+                report=clone,
+                **{
+                    c: getattr(template, c)
+                    for c in ("organization_id", "spec_id", "image", "registry_host",
+                              "repository", "digest", "config", "priority", "timeout")
+                },  # fmt: skip
+                concurrency=1000,
+            )
+        )
+    db.session.execute(db.text("UPDATE job SET concurrency = 1000"))
+    db.session.commit()
+    return set(db.session.scalars(db.select(Job.uuid).where(Job.status == "pending")))
+
+
+def test_fifty_runners_claim_five_hundred_jobs_once_each(live_server, client, factory, runner):
+    tokens = [runner] + [
+        (f"x{i}", create_runner(client, factory.admin_token, f"x{i}")) for i in range(49)
+    ]
+    jobs = _clone_jobs(create_job(client, factory.admin_token), 499)
+    assert len(jobs) == 500
+    deadline = time.monotonic() + 240
+
+    def drain(slug_token):
+        got = []
+        while time.monotonic() < deadline:
+            response = claim(live_server.url, *slug_token, poll_timeout=1)
+            if response.status_code == 204:
+                return got
+            got.append(response.json()["uuid"])
+        return got
+
+    with ThreadPoolExecutor(50) as pool:
+        claimed = [uuid for got in pool.map(drain, tokens) for uuid in got]
+    assert len(claimed) == len(set(claimed)) == 500
+    assert set(claimed) == jobs
+
+
+def test_concurrency_limit_of_the_plan_is_honoured(live_server, client, factory, runner):
+    db.session.execute(db.text("UPDATE organization SET plan = 'unclaimed'"))
+    db.session.commit()
+    create_job(client, factory.admin_token)
+    create_job(client, factory.admin_token)
+    assert claim(live_server.url, *runner).status_code == 200
+    assert claim(live_server.url, *runner).status_code == 204  # unclaimed: one at a time
+
+
+@pytest.mark.parametrize("case", ["no_token", "bad_token", "wrong_runner", "unknown_job"])
+def test_channel_refuses_before_upgrade(live_server, client, factory, runner, case):
+    slug, token = runner
+    job_uuid = create_job(client, factory.admin_token)
+    claim(live_server.url, slug, token)
+    other_token = create_runner(client, factory.admin_token, "r2")
+    url = live_server.url.replace("http://", "ws://")
+    headers, path = [f"Authorization: Bearer {token}"], f"/v0/runners/{slug}/jobs/{job_uuid}"
+    if case == "no_token":
+        headers = []
+    elif case == "bad_token":
+        headers = ["Authorization: Bearer bencher_runner_nope"]
+    elif case == "wrong_runner":
+        headers, path = [f"Authorization: Bearer {other_token}"], f"/v0/runners/r2/jobs/{job_uuid}"
+    else:
+        path = f"/v0/runners/{slug}/jobs/00000000-0000-0000-0000-000000000000"
+    with pytest.raises(websocket.WebSocketBadStatusException) as err:
+        websocket.create_connection(url + path, header=headers, timeout=5)
+    assert err.value.status_code == (401 if case in ("no_token", "bad_token") else 404)
+
+
+def test_claim_refuses_bad_tokens_and_archived_runners(live_server, client, factory, runner):
+    slug, token = runner
+    assert claim(live_server.url, slug, "bencher_runner_nope").status_code == 401
+    other = create_runner(client, factory.admin_token, "r2")
+    assert claim(live_server.url, slug, other).status_code == 401
+    db.session.execute(db.text("UPDATE runner SET archived = true WHERE slug = 'r1'"))
+    db.session.commit()
+    response = claim(live_server.url, slug, token)
+    assert response.status_code == 401 and "archived" in response.json()["message"]
+
+
+def test_malformed_and_invalid_messages(live_server, client, factory, runner):
+    slug, token = runner
+    job_uuid = create_job(client, factory.admin_token)
+    claim(live_server.url, slug, token)
+    ws = connect(live_server.url, slug, token, job_uuid)
+    invalid = send(ws, "exploded")
+    assert invalid["event"] == "error" and "event" in invalid["message"]
+    wrong_shape = send(ws, "completed", results="nope")
+    assert wrong_shape["event"] == "error"
+    assert _job(job_uuid).status == "claimed"
+    ws.send("{not json")
+    assert _close_code(ws) == 1007
+    assert _job(job_uuid).status == "claimed"
+
+
+def test_oversized_frame_closes_the_socket_and_loses_nothing(live_server, client, factory, runner):
+    slug, token = runner
+    job_uuid = create_job(client, factory.admin_token)
+    claim(live_server.url, slug, token)
+    ws = connect(live_server.url, slug, token, job_uuid)
+    send(ws, "running")
+    ws.send(json.dumps({"event": "completed", "results": [iteration("x" * 400_000)]}))
+    assert _close_code(ws) == 1009
+    assert _job(job_uuid).status == "running"
+    # output over the stored-output cap but under the frame cap: a clear failure
+    ws = connect(live_server.url, slug, token, job_uuid)
+    reply = send(ws, "completed", results=[iteration("y" * 100_000)])
+    assert reply["status"] == "failed"
+    assert "BENCHER_MAX_OUTPUT_BYTES" in _job(job_uuid).error
+
+
+def test_heartbeat_silence_fails_the_job(live_server, client, factory, runner, app):
+    app.config["BENCHER"] = dataclasses.replace(app.config["BENCHER"], heartbeat_timeout=1)
+    slug, token = runner
+    job_uuid = create_job(client, factory.admin_token)
+    claim(live_server.url, slug, token)
+    ws = connect(live_server.url, slug, token, job_uuid)
+    send(ws, "running")
+    assert _close_code(ws) == 1008
+    job = _job(job_uuid)
+    assert job.status == "failed" and "heartbeat" in job.error
+
+
+def test_user_cancel_is_pushed_to_the_socket(live_server, client, factory, runner):
+    slug, token = runner
+    job_uuid = create_job(client, factory.admin_token)
+    claim(live_server.url, slug, token)
+    ws = connect(live_server.url, slug, token, job_uuid)
+    send(ws, "running")
+    client.post(f"/v0/projects/demo/jobs/{job_uuid}/cancel", headers=auth(factory.admin_token))
+    ws.settimeout(5)
+    assert json.loads(ws.recv()) == {"event": "cancel", "reason": "canceled by user"}
+    assert send(ws, "canceled") == {"event": "ack", "for": "canceled", "status": "canceled"}
+    assert _job(job_uuid).status == "canceled"
