@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, true
 
 from app import thresholds
 from app.extensions import db
@@ -70,7 +70,9 @@ def _history(report: Report, threshold: Threshold, benchmark_ids: list[int]) -> 
             .limit(limit)
             .lateral("sample")
         )
-        rows = db.session.execute(select(wanted.c.benchmark_id, sample.c.value).join(sample, True))
+        rows = db.session.execute(
+            select(wanted.c.benchmark_id, sample.c.value).join(sample, true())
+        )
     else:
         rank = (
             func.row_number()
