@@ -20,7 +20,7 @@ from app.models import Organization, User
 from app.services.auth import init_server, issue_api_token
 from tests.support.database import PostgresDatabase, sqlite_copy, sqlite_template, make_settings
 
-pytest_plugins = ["tests.support.live_server"]
+pytest_plugins = ["tests.support.registry", "tests.support.live_server"]
 
 
 @pytest.fixture(scope="session")

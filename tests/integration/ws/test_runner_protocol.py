@@ -10,12 +10,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
+import requests
 import websocket
 
 from app.extensions import db
 from app.models import Job, Report
 from tests.conftest import auth
 from tests.support.database import TEST_REDIS_URL
+from tests.support.processes import api_process, server_env
 from tests.support.runner_api import (
     claim,
     connect,
@@ -137,8 +139,17 @@ def _clone_jobs(job_uuid: str, count: int) -> set[str]:
                 report=clone,
                 **{
                     c: getattr(template, c)
-                    for c in ("organization_id", "spec_id", "image", "registry_host",
-                              "repository", "digest", "config", "priority", "timeout")
+                    for c in (
+                        "organization_id",
+                        "spec_id",
+                        "image",
+                        "registry_host",
+                        "repository",
+                        "digest",
+                        "config",
+                        "priority",
+                        "timeout",
+                    )
                 },  # fmt: skip
                 concurrency=1000,
             )
@@ -266,3 +277,27 @@ def test_user_cancel_is_pushed_to_the_socket(live_server, client, factory, runne
     assert json.loads(ws.recv()) == {"event": "cancel", "reason": "canceled by user"}
     assert send(ws, "canceled") == {"event": "ack", "for": "canceled", "status": "canceled"}
     assert _job(job_uuid).status == "canceled"
+
+
+def test_cancel_reaches_a_socket_held_by_another_api_process(
+    live_server, app, client, factory, runner, tmp_path
+):
+    """The runner's socket is on a gunicorn process; the cancel arrives at this one."""
+    slug, token = runner
+    settings = app.config["BENCHER"]
+    env = server_env(settings.database_url, settings.data_dir)
+    job_uuid = create_job(client, factory.admin_token)
+    with api_process(env, tmp_path / "api.log") as other_api:
+        claim(other_api, slug, token)
+        ws = connect(other_api, slug, token, job_uuid)
+        send(ws, "running")
+        canceled = requests.post(
+            f"{live_server.url}/v0/projects/demo/jobs/{job_uuid}/cancel",
+            headers=auth(factory.admin_token),
+            timeout=10,
+        )
+        assert canceled.status_code == 200
+        ws.settimeout(5)
+        assert json.loads(ws.recv()) == {"event": "cancel", "reason": "canceled by user"}
+        assert send(ws, "canceled")["status"] == "canceled"
+        ws.close()
