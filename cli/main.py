@@ -20,10 +20,12 @@ def _register() -> None:
     from cli.jobs import job
     from cli.run import run
     from cli.server import server
+    from runner.cli import runner
 
     cli.add_command(run)
     cli.add_command(job)
     cli.add_command(server)
+    cli.add_command(runner)
 
 
 _register()

@@ -20,8 +20,16 @@ def print_bmf(values: dict[str, float]) -> str:
 
 
 def test_local_run_end_to_end(bencher, client):
-    result = bencher("run", "--adapter", "json", "--branch", "main", "--hash", "abc123",
-                     print_bmf({"fib_10": 1500.0, "fib_20": 2500.0}))  # fmt: skip
+    result = bencher(
+        "run",
+        "--adapter",
+        "json",
+        "--branch",
+        "main",
+        "--hash",
+        "abc123",
+        print_bmf({"fib_10": 1500.0, "fib_20": 2500.0}),
+    )
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Report ") and "project demo" in lines[0]
@@ -47,8 +55,14 @@ def test_json_format_prints_only_the_report(bencher):
 
 
 def test_inline_threshold_raises_an_alert_and_err_exits_3(bencher):
-    threshold = ["--threshold-measure", "latency", "--threshold-test", "static",
-                 "--threshold-upper-boundary", "100"]  # fmt: skip
+    threshold = [
+        "--threshold-measure",
+        "latency",
+        "--threshold-test",
+        "static",
+        "--threshold-upper-boundary",
+        "100",
+    ]
     fine = bencher("run", *threshold, "--err", print_bmf({"b": 50.0}))
     assert fine.exit_code == 0, fine.output
     slow = bencher("run", *threshold, "--err", print_bmf({"b": 500.0}))
@@ -108,7 +122,7 @@ def test_unreachable_server_exits_4():
             "--project",
             "p",
             "echo {}",
-        ],  # fmt: skip
+        ],
     )
     assert result.exit_code == exit_codes.UNREACHABLE
     assert result.stderr.strip().splitlines() == [

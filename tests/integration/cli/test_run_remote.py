@@ -90,8 +90,9 @@ def test_remote_run_polls_to_processed_and_prints_results(
     result = bencher("run", "--adapter", "json", "--image", IMAGE, "--cmd", "bench --all")
     _join(thread)
     assert result.exit_code == 0, result.output
-    seen = _positions(result.stderr, "job pending", "job claimed by runner r1", "job running",
-                      "job processed")  # fmt: skip
+    seen = _positions(
+        result.stderr, "job pending", "job claimed by runner r1", "job running", "job processed"
+    )
     assert seen == sorted(seen)
     assert "--- stdout ---\n" + BMF in result.stderr
     assert "--- stderr ---\nwarming up" in result.stderr

@@ -1,0 +1,172 @@
+"""The HTTP client of the Bencher API: JSON in and out, bounded retries, one-line errors.
+
+Connection errors, timeouts and 5xx answers are retried with backoff (a bounded number of
+attempts); a 4xx answer is never retried and becomes :class:`ApiError` carrying the server's
+message. Both error types are :class:`click.ClickException` subclasses with the right exit
+code, so a command can let them propagate and click prints ``Error: <one line>``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import click
+import requests
+
+from cli import exit_codes
+from cli.backoff import Schedule, retry_schedule
+
+DEFAULT_HOST = "http://localhost:6610"
+#: (connect, read) seconds; a run with an image waits on the server resolving its tag.
+TIMEOUT = (5.0, 60.0)
+ATTEMPTS = 4
+
+_ERRNO = re.compile(r"\[Errno -?\d+\] [^'\")]+")
+
+
+class ClientError(click.ClickException):
+    """Any failure talking to the server; ``exit_code`` says which kind."""
+
+    exit_code = exit_codes.API_ERROR
+
+
+class ApiError(ClientError):
+    """The server refused the request (4xx): its message, and its field errors if any."""
+
+    exit_code = exit_codes.API_ERROR
+
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
+        self.status, self.code, self.fields = status, code, fields or {}
+        detail = "; ".join(f"{name}: {text}" for name, text in sorted(self.fields.items()))
+        text = f"{message} ({detail})" if detail else message
+        super().__init__(f"{text} [HTTP {status}]")
+
+
+class Unreachable(ClientError):
+    """No usable answer: connection refused, timed out, or 5xx after every retry."""
+
+    exit_code = exit_codes.UNREACHABLE
+
+
+def normalize_host(host: str) -> str:
+    """``localhost:6610`` -> ``http://localhost:6610``; no trailing slash."""
+    host = host.strip().rstrip("/")
+    if "://" not in host:
+        host = f"http://{host}"
+    return host
+
+
+def _reason(err: requests.RequestException) -> str:
+    """A short reason for a network error, not requests' nested repr."""
+    if isinstance(err, requests.Timeout):
+        return "timed out"
+    found = _ERRNO.search(str(err))
+    return found.group(0).strip() if found else type(err).__name__
+
+
+def _error_body(response: requests.Response) -> tuple[str, str, dict]:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return str(body.get("error", "error")), body["message"], body.get("fields") or {}
+    first = (response.text or response.reason or "").strip().splitlines()
+    return "error", (first[0][:200] if first else f"HTTP {response.status_code}"), {}
+
+
+class Client:
+    """Talks to one Bencher server. ``sleep``/``schedule`` are injectable for tests."""
+
+    def __init__(
+        self,
+        host: str = DEFAULT_HOST,
+        token: str | None = None,
+        *,
+        attempts: int = ATTEMPTS,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        schedule: Callable[[], Schedule] = retry_schedule,
+        on_retry: Callable[[str], None] | None = None,
+    ):
+        self.host = normalize_host(host)
+        self.token = token
+        self.attempts = max(1, attempts)
+        self.session = session or requests.Session()
+        self.sleep = sleep
+        self.schedule = schedule
+        self.on_retry = on_retry
+
+    def request(self, method: str, path: str, *, json: Any = None, params: dict | None = None):
+        """Send one request, retrying transient failures; the decoded JSON body and headers."""
+        headers = {"Accept": "application/json", "User-Agent": "bencher-cli"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        url = f"{self.host}/v0{path}"
+        delays = self.schedule()
+        for attempt in range(1, self.attempts + 1):
+            last = attempt == self.attempts
+            try:
+                response = self.session.request(
+                    method, url, json=json, params=params, headers=headers, timeout=TIMEOUT
+                )
+            except requests.RequestException as err:
+                problem = _reason(err)
+                if last:
+                    raise Unreachable(
+                        f"cannot reach the Bencher server at {self.host} ({problem}) after "
+                        f"{attempt} attempts; check --host or BENCHER_HOST"
+                    ) from None
+            else:
+                if response.status_code < 400:
+                    return (response.json() if response.content else None), response.headers
+                code, message, fields = _error_body(response)
+                if response.status_code < 500:
+                    raise ApiError(response.status_code, code, message, fields)
+                problem = f"HTTP {response.status_code}: {message}"
+                if last:
+                    raise Unreachable(
+                        f"the Bencher server at {self.host} keeps failing ({problem}) after "
+                        f"{attempt} attempts; try again later"
+                    )
+            delay = delays.next_delay()
+            if self.on_retry:
+                self.on_retry(f"{method} {path}: {problem}; retrying in {delay:.1f} s")
+            self.sleep(delay)
+        raise AssertionError("unreachable")  # the loop always returns or raises
+
+    # The API, one method per endpoint the CLI uses.
+
+    def run(self, body: dict) -> dict:
+        """``POST /v0/run``: the created (or, for a repeated idempotency key, existing) report."""
+        return self.request("POST", "/run", json=body)[0]
+
+    def list_jobs(
+        self, project: str, status: str | None = None, page: int = 1, per_page: int = 50
+    ) -> tuple[list[dict], int]:
+        """One page of the project's jobs, newest first, and the total count."""
+        params = {"page": page, "per_page": per_page}
+        if status:
+            params["status"] = status
+        jobs, headers = self.request("GET", f"/projects/{_seg(project)}/jobs", params=params)
+        return jobs, int(headers.get("X-Total-Count", len(jobs)))
+
+    def get_job(self, project: str, job: str) -> dict:
+        """The job with its output (null until the runner finished)."""
+        return self.request("GET", f"/projects/{_seg(project)}/jobs/{_seg(job)}")[0]
+
+    def cancel_job(self, project: str, job: str) -> dict:
+        """Ask the server to cancel the job; the job as it is afterwards."""
+        return self.request("POST", f"/projects/{_seg(project)}/jobs/{_seg(job)}/cancel")[0]
+
+    def get_report(self, project: str, report: str) -> dict:
+        """The report with its results and alerts."""
+        return self.request("GET", f"/projects/{_seg(project)}/reports/{_seg(report)}")[0]
+
+
+def _seg(value: str) -> str:
+    return quote(value, safe="")

@@ -1,0 +1,108 @@
+"""``bencher job list|view|cancel``: the remote jobs of a project."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from cli import exit_codes
+from cli.display import render_job, render_job_table, status_word
+from cli.exit_codes import EXIT_CODES_HELP
+from cli.options import ServerArgs, server_options
+
+JOB_STATUSES = ("pending", "claimed", "running", "completed", "processed", "failed", "canceled")
+_MAX_PAGE = 500  # the server's largest per_page
+
+_format = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["human", "json"]),
+    default="human",
+    show_default=True,
+    help="json: the API's JSON on stdout.",
+)
+
+
+class NotCanceled(click.ClickException):
+    """The job had already finished (or is being processed), so it was not canceled."""
+
+    exit_code = exit_codes.FAILED
+
+
+def _echo_json(data) -> None:
+    click.echo(json.dumps(data, indent=2))
+
+
+@click.group(epilog=EXIT_CODES_HELP)
+def job() -> None:
+    """Remote benchmark jobs: list, view, cancel."""
+
+
+@job.command("list", epilog=EXIT_CODES_HELP)
+@server_options
+@click.option(
+    "--status",
+    type=click.Choice(JOB_STATUSES),
+    help="Only jobs in this status (completed = the server is processing results).",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 10_000),
+    default=20,
+    show_default=True,
+    help="Show at most this many jobs.",
+)
+@_format
+def list_jobs(server: ServerArgs, status: str | None, limit: int, fmt: str) -> None:
+    """List the project's jobs, newest first."""
+    project = server.require_project()
+    client = server.client(need_token=False)
+    jobs: list[dict] = []
+    page = 1
+    # Bounded by --limit: at most ceil(limit / 500) pages.
+    while len(jobs) < limit:
+        per_page = min(_MAX_PAGE, limit)
+        batch, total = client.list_jobs(project, status, page=page, per_page=per_page)
+        jobs += batch
+        if len(batch) < per_page or len(jobs) >= total:
+            break
+        page += 1
+    jobs = jobs[:limit]
+    if fmt == "json":
+        _echo_json(jobs)
+        return
+    click.echo(render_job_table(jobs))
+    if len(jobs) < total:
+        click.echo(f"({len(jobs)} of {total} jobs; raise --limit to see more)", err=True)
+
+
+@job.command("view", epilog=EXIT_CODES_HELP)
+@click.argument("job_uuid", metavar="JOB")
+@server_options
+@_format
+def view(server: ServerArgs, job_uuid: str, fmt: str) -> None:
+    """Show a job: status, spec, runner, times, error and output."""
+    found = server.client(need_token=False).get_job(server.require_project(), job_uuid)
+    if fmt == "json":
+        _echo_json(found)
+    else:
+        click.echo(render_job(found))
+
+
+@job.command("cancel", epilog=EXIT_CODES_HELP)
+@click.argument("job_uuid", metavar="JOB")
+@server_options
+@_format
+def cancel(server: ServerArgs, job_uuid: str, fmt: str) -> None:
+    """Cancel a job that has not finished (exit 1 when it already had)."""
+    project = server.require_project()
+    found = server.client(need_token=True).cancel_job(project, job_uuid)
+    if fmt == "json":
+        _echo_json(found)
+    else:
+        click.echo(f"job {found['uuid']}: {status_word(found['status'])}")
+    if found["status"] != "canceled":
+        raise NotCanceled(
+            f"job {job_uuid} was not canceled: it is already {status_word(found['status'])}"
+        )

@@ -1,0 +1,132 @@
+"""Follow a remote job until it ends: poll with backoff, show status changes, cancel on Ctrl-C.
+
+Polling starts at 0.25 s and backs off to about 3 s (see :mod:`cli.backoff`), restarting from
+0.25 s whenever the status changes, because a job that just moved is likely to move again
+soon. The wait is bounded: the job's timeout plus :data:`cli.backoff.WAIT_ALLOWANCE` (queueing,
+image pull, the server's grace period and processing), or ``--max-wait``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+
+from cli import exit_codes
+from cli.backoff import Schedule, polling_schedule, wait_limit
+from cli.client import Client, Unreachable
+from cli.display import status_word
+from cli.progress import Progress, elapsed
+
+TERMINAL = ("processed", "failed", "canceled")
+#: How long to wait for the job to reach a terminal state once a cancel was asked for.
+CANCEL_WAIT = 60.0
+#: How long the server may stay unreachable while a job is followed: a restart of the API
+#: during a long job should not fail the run, a server that is gone should not hang it.
+OUTAGE_LIMIT = 120.0
+
+
+class GaveUp(click.ClickException):
+    """The job did not finish within the wait limit (it keeps running on the server)."""
+
+    exit_code = exit_codes.FAILED
+
+
+class Interrupted(click.ClickException):
+    """A second Ctrl-C while the job was being canceled."""
+
+    exit_code = exit_codes.INTERRUPTED
+
+
+def _detail(job: dict) -> str:
+    if job["status"] == "claimed" and job.get("runner"):
+        return f"by runner {job['runner']}"
+    if job["status"] == "pending" and job.get("spec"):
+        return f"waiting for a runner with spec {job['spec'].get('slug')}"
+    return ""
+
+
+class JobWatcher:
+    """Polls one job; :meth:`watch` returns it once it is processed, failed or canceled."""
+
+    def __init__(
+        self,
+        client: Client,
+        project: str,
+        job_uuid: str,
+        progress: Progress,
+        *,
+        max_wait: float | None = None,
+        schedule: Callable[[], Schedule] = polling_schedule,
+    ):
+        self.client = client
+        self.project = project
+        self.job_uuid = job_uuid
+        self.progress = progress
+        self.max_wait = max_wait
+        self.schedule = schedule
+
+    def watch(self) -> dict:
+        """Wait for the job to end. Ctrl-C asks the server to cancel it and waits for that;
+        a second Ctrl-C raises :class:`Interrupted` at once."""
+        try:
+            return self._poll(self.max_wait)
+        except KeyboardInterrupt:
+            pass
+        self.progress.note(
+            f"\nInterrupted: asking the server to cancel job {self.job_uuid} "
+            "(press Ctrl-C again to exit now)",
+            force=True,
+        )
+        try:
+            job = self.client.cancel_job(self.project, self.job_uuid)
+            if job["status"] not in TERMINAL:
+                self.progress.note(
+                    f"job is already {status_word(job['status'])}; waiting for it to finish",
+                    force=True,
+                )
+            return self._poll(self.progress.elapsed() + CANCEL_WAIT)
+        except KeyboardInterrupt:
+            self.progress.done()
+            raise Interrupted(
+                f"stopped following job {self.job_uuid}; see it with `bencher job view "
+                f"{self.job_uuid}`"
+            ) from None
+
+    def _fetch(self, since: float | None) -> tuple[dict | None, float | None]:
+        """The job, or None while the server is briefly unreachable (since ``since``)."""
+        try:
+            return self.client.get_job(self.project, self.job_uuid), None
+        except Unreachable as err:
+            since = self.progress.elapsed() if since is None else since
+            if self.progress.elapsed() - since >= OUTAGE_LIMIT:
+                raise
+            self.progress.note(f"{err.format_message()}; still trying")
+            return None, since
+
+    def _poll(self, limit: float | None) -> dict:
+        delays = self.schedule()
+        last = outage = None
+        while True:
+            job, outage = self._fetch(outage)
+            if job is None:
+                self.progress.wait(delays.next_delay())
+                continue
+            if limit is None:
+                limit = wait_limit(job.get("timeout"))
+            if job["status"] != last:
+                last = job["status"]
+                self.progress.status(last, _detail(job))
+                delays.reset()
+            if last in TERMINAL:
+                self.progress.done()
+                return job
+            if self.progress.elapsed() >= limit:
+                self.progress.done()
+                raise GaveUp(
+                    f"gave up waiting after {elapsed(self.progress.elapsed())}: job "
+                    f"{self.job_uuid} is still {status_word(last)} on the server. Follow it "
+                    f"with `bencher job view {self.job_uuid}` or stop it with "
+                    f"`bencher job cancel {self.job_uuid}`"
+                )
+            self.progress.wait(delays.next_delay())
