@@ -56,10 +56,10 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 
 
 
 @contextmanager
-def api_process(env: dict[str, str], log: Path):
+def api_process(env: dict[str, str], log: Path, port: int | None = None):
     """A gunicorn API on 127.0.0.1 (the production command); yields its base URL."""
-    port = free_port()
-    with open(log, "wb") as out:
+    port = port or free_port()
+    with open(log, "ab") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", str(REPO / "gunicorn.conf.py"),
              "--bind", f"127.0.0.1:{port}", "--workers", "1", "app:create_app()"],

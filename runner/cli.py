@@ -1,0 +1,123 @@
+"""``bencher runner up``: turn this machine into a benchmark runner."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+DEFAULT_DIR = Path.home() / ".bencher-runner"
+
+
+@click.group()
+def runner() -> None:
+    """Run benchmark jobs for a Bencher server."""
+
+
+@runner.command("up")
+@click.option(
+    "--host",
+    envvar="BENCHER_HOST",
+    default="http://localhost:6610",
+    show_default=True,
+    help="API URL [env: BENCHER_HOST].",
+)
+@click.option(
+    "--runner",
+    "runner_slug",
+    envvar="BENCHER_RUNNER",
+    required=True,
+    help="This runner's slug [env: BENCHER_RUNNER].",
+)
+@click.option(
+    "--token",
+    envvar="BENCHER_RUNNER_TOKEN",
+    required=True,
+    help="This runner's token [env: BENCHER_RUNNER_TOKEN].",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["runc", "process"]),
+    default="runc",
+    show_default=True,
+    help="How jobs are isolated; 'process' needs --danger-no-sandbox.",
+)
+@click.option(
+    "--danger-no-sandbox",
+    is_flag=True,
+    help="Allow the 'process' executor: benchmark code runs unisolated, with network.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_DIR / "cache",
+    show_default=True,
+    help="Image cache (blobs and unpacked root filesystems).",
+)
+@click.option(
+    "--cache-max-bytes",
+    type=int,
+    default=20 * 2**30,
+    show_default=True,
+    help="Evict least recently used images past this size.",
+)
+@click.option(
+    "--work-dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_DIR / "work",
+    show_default=True,
+    help="Per-job scratch space and sandbox state.",
+)
+@click.option(
+    "--poll-timeout",
+    type=click.IntRange(1, 900),
+    default=55,
+    show_default=True,
+    help="Seconds each claim long-poll waits for a job.",
+)
+@click.option(
+    "--jobs",
+    "max_jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Exit after running this many jobs (default: run forever).",
+)
+@click.option("--once", is_flag=True, help="Exit after one job (same as --jobs 1).")
+def up(host, runner_slug, token, executor, danger_no_sandbox, cache_dir, cache_max_bytes,
+       work_dir, poll_timeout, max_jobs, once) -> None:  # fmt: skip
+    """Claim jobs and run them until stopped. SIGTERM or Ctrl-C cancels the current job,
+    reports it, and exits."""
+    if executor == "process" and not danger_no_sandbox:
+        raise click.UsageError(
+            "--executor process runs code without isolation: add --danger-no-sandbox"
+        )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    from runner.api import ApiRefused, RunnerApi
+    from runner.daemon import Runner
+    from runner.executors import get_executor
+    from runner.oci import ImageStore
+
+    kwargs = {"state_root": work_dir / "sandbox"} if executor == "runc" else {}
+    try:
+        chosen = get_executor(executor, **kwargs)
+    except (FileNotFoundError, PermissionError) as err:
+        raise click.ClickException(str(err)) from None
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    daemon = Runner(
+        RunnerApi(host, runner_slug, token),
+        ImageStore(cache_dir, cache_max_bytes),
+        chosen,
+        work_dir / "jobs",
+        poll_timeout=poll_timeout,
+        stop=stop,
+    )
+    try:
+        daemon.serve(1 if once else max_jobs)
+    except ApiRefused as err:
+        raise click.ClickException(f"the server refused this runner: {err}") from None

@@ -1,0 +1,218 @@
+"""The runner loop: claim a job, run its image in the sandbox, report over the job channel.
+
+One line is logged per state change. ``stop`` (set on SIGTERM) ends the loop after the
+current job, which is canceled and reported as such.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from runner.api import ApiUnavailable, JobChannel, RunnerApi
+from runner.executors.base import (
+    CONTAINER_OUTPUT_DIR,
+    Executor,
+    RunResult,
+    RunSpec,
+    build_argv,
+    build_env,
+)
+from runner.oci import ImageStore, OCIError
+
+log = logging.getLogger("bencher.runner")
+
+DEFAULT_PIDS = 1024
+HEARTBEAT_INTERVAL = 5.0
+MAX_FILE_BYTES = 8 * 1024 * 1024
+
+
+@dataclass
+class JobOutcome:
+    event: str  # completed | failed | canceled
+    results: list[dict]
+    error: str | None = None
+
+
+class JobFailed(Exception):
+    """The job cannot succeed; the message is the reason the user sees."""
+
+
+class Runner:
+    def __init__(
+        self,
+        api: RunnerApi,
+        store: ImageStore,
+        executor: Executor,
+        work_dir: Path,
+        *,
+        poll_timeout: int = 55,
+        heartbeat_interval: float = HEARTBEAT_INTERVAL,
+        stop: threading.Event | None = None,
+    ):
+        self.api = api
+        self.store = store
+        self.executor = executor
+        self.work_dir = Path(work_dir)
+        self.poll_timeout = poll_timeout
+        self.heartbeat_interval = heartbeat_interval
+        self.stop = stop or threading.Event()
+
+    def serve(self, max_jobs: int | None = None) -> int:
+        """Claim and run jobs until ``stop`` is set or ``max_jobs`` ran; returns jobs run."""
+        done, delay = 0, 1.0
+        log.info("runner %s: waiting for jobs from %s", self.api.runner, self.api.host)
+        while not self.stop.is_set() and (max_jobs is None or done < max_jobs):
+            try:
+                job = self.api.claim(self.poll_timeout)
+                delay = 1.0
+            except ApiUnavailable as err:
+                log.warning("%s; retrying in %.0fs", err, delay)
+                self.stop.wait(delay)
+                delay = min(delay * 2, 60)
+                continue
+            if job is not None:
+                self.run_job(job)
+                done += 1
+        return done
+
+    def run_job(self, job: dict) -> JobOutcome:
+        """Run one claimed job end to end and report its terminal state."""
+        uuid = job["uuid"]
+        cancel = threading.Event()
+        reason: list[str] = []
+
+        def on_cancel(why: str) -> None:
+            reason.append(why)
+            cancel.set()
+
+        channel = self.api.channel(uuid, on_cancel)
+        log.info("job %s: claimed (%s)", uuid, job["image"])
+        channel.deliver({"event": "running"}, give_up_after=60)
+        log.info("job %s: running", uuid)
+        beating = threading.Event()
+        heart = threading.Thread(target=self._heartbeat, args=(channel, beating), daemon=True)
+        heart.start()
+        stop_watch = threading.Thread(target=self._watch_stop, args=(cancel, beating), daemon=True)
+        stop_watch.start()
+        try:
+            outcome = self._execute(job, cancel)
+        finally:
+            beating.set()
+        if cancel.is_set() and outcome.event != "completed":
+            outcome = JobOutcome("canceled", outcome.results, reason[0] if reason else "stopped")
+        message = {"event": outcome.event, "results": outcome.results}
+        if outcome.error:
+            message["error"] = outcome.error
+        reply = channel.deliver(message)
+        channel.close()
+        status = reply.get("status") if reply else "unreported"
+        detail = f": {outcome.error}" if outcome.error else ""
+        log.info("job %s: %s%s (server: %s)", uuid, outcome.event, detail, status)
+        return outcome
+
+    def _heartbeat(self, channel: JobChannel, done: threading.Event) -> None:
+        while not done.wait(self.heartbeat_interval):
+            try:
+                channel.request({"event": "heartbeat"}, timeout=self.heartbeat_interval)
+            except Exception as err:  # the job thread reconnects when it reports
+                log.debug("heartbeat not delivered: %s", err)
+
+    def _watch_stop(self, cancel: threading.Event, done: threading.Event) -> None:
+        while not done.wait(0.2):
+            if self.stop.is_set():
+                cancel.set()
+                return
+
+    def _execute(self, job: dict, cancel: threading.Event) -> JobOutcome:
+        config = job.get("config") or {}
+        results: list[dict] = []
+        job_dir = self.work_dir / job["uuid"]
+        try:
+            try:
+                image = self.store.pull(job["registry"], job["repository"], job["digest"])
+            except OCIError as err:
+                raise JobFailed(f"could not pull {job['image']}: {err}") from None
+            with self.store.lease(image):
+                try:
+                    argv = build_argv(image.config, config.get("entrypoint"), config.get("cmd"))
+                    env = build_env(image.config, config.get("env"))
+                except ValueError as err:
+                    raise JobFailed(str(err)) from None
+                for i in range(int(config.get("iter") or 1)):
+                    output_dir = job_dir / f"iteration-{i}"
+                    output_dir.mkdir(parents=True)
+                    spec = self._spec(job, image, argv, env, output_dir)
+                    run = self.executor.run(spec, cancel)
+                    results.append(_iteration(run, output_dir, config.get("file_paths") or []))
+                    problem = _problem(run, config, job)
+                    if cancel.is_set():
+                        return JobOutcome("canceled", results)
+                    if problem:
+                        return JobOutcome("failed", results, f"iteration {i + 1}: {problem}")
+            return JobOutcome("completed", results)
+        except JobFailed as err:
+            return JobOutcome("failed", results, str(err))
+        finally:
+            shutil.rmtree(job_dir, ignore_errors=True)
+
+    def _spec(self, job, image, argv, env, output_dir: Path) -> RunSpec:
+        spec = job.get("spec") or {}
+        return RunSpec(
+            rootfs=image.rootfs,
+            argv=argv,
+            env=env,
+            cwd=image.config.get("WorkingDir") or "/",
+            timeout=float(job.get("timeout") or 600),
+            memory_bytes=spec.get("memory"),
+            cpus=float(spec["cpu"]) if spec.get("cpu") else None,
+            pids=DEFAULT_PIDS,
+            output_dir=output_dir,
+            user=image.config.get("User") or "",
+        )
+
+
+def _problem(run: RunResult, config: dict, job: dict) -> str | None:
+    """Why this iteration fails the job, or None."""
+    if run.error:
+        return run.error
+    if run.timed_out:
+        return f"timed out after {job.get('timeout')} s and was killed"
+    if run.oom_killed:
+        memory = (job.get("spec") or {}).get("memory")
+        return f"killed for exceeding the memory limit ({memory} bytes)"
+    if run.exit_code != 0 and not config.get("allow_failure"):
+        return f"exited with code {run.exit_code}"
+    return None
+
+
+def _iteration(run: RunResult, output_dir: Path, file_paths: list[str]) -> dict:
+    """One iteration's report: exit code, stdout, stderr and the requested files' text."""
+    files = {}
+    for path in file_paths:
+        text = _read_output_file(output_dir, path)
+        if text is not None:
+            files[path] = text
+    return {"exit_code": run.exit_code, "stdout": run.stdout, "stderr": run.stderr, "output": files}
+
+
+def _read_output_file(output_dir: Path, path: str) -> str | None:
+    """The text of ``path`` (inside the sandbox) if it is under the output directory.
+
+    Only ``$BENCHER_OUTPUT_DIR`` (/bencher/output) outlives the sandbox; relative paths are
+    relative to it. Symlinks are not followed out of it.
+    """
+    pure = PurePosixPath(path)
+    if pure.is_absolute():
+        try:
+            pure = pure.relative_to(CONTAINER_OUTPUT_DIR)
+        except ValueError:
+            return None
+    target = (output_dir / pure).resolve()
+    if not target.is_relative_to(output_dir.resolve()) or not target.is_file():
+        return None
+    with open(target, "rb") as handle:
+        return handle.read(MAX_FILE_BYTES).decode(errors="replace")

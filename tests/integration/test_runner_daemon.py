@@ -1,0 +1,170 @@
+"""The runner daemon against the real API, a real registry and real runc."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from app.extensions import db
+from app.models import Job
+from runner.api import RunnerApi
+from runner.daemon import Runner
+from runner.executors import get_executor
+from runner.oci import ImageStore
+from tests.conftest import auth, run_body
+from tests.support.oci_image import busybox_image, push_image
+from tests.support.processes import REPO, api_process, free_port, server_env, wait_until
+from tests.support.runner_api import create_runner, setup_project
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("runc") is None or os.geteuid() != 0, reason="needs runc and root"
+)
+PRINT_BMF = 'echo "{\\"bench\\": {\\"latency\\": {\\"value\\": $V}}}"'
+
+
+@pytest.fixture
+def settings_overrides(registry):
+    return {"registries": (registry.host,)}
+
+
+@pytest.fixture
+def runner_token(client, factory):
+    setup_project(client, factory.admin_token)
+    return create_runner(client, factory.admin_token, "r1")
+
+
+def _daemon(url: str, token: str, tmp_path) -> Runner:
+    return Runner(
+        RunnerApi(url, "r1", token),
+        ImageStore(tmp_path / "cache", 2**30),
+        get_executor("runc", state_root=tmp_path / "sandbox"),
+        tmp_path / "jobs",
+        poll_timeout=5,
+        heartbeat_interval=0.5,
+    )
+
+
+def _submit(client, factory, image: str, **job) -> str:
+    response = client.post(
+        "/v0/run",
+        json=run_body("demo", job={"image": image, **job}),
+        headers=auth(factory.admin_token),
+    )
+    assert response.status_code == 201, response.json
+    return response.json["job"]
+
+
+def _job(uuid: str) -> Job:
+    db.session.expire_all()
+    return db.session.query(Job).filter_by(uuid=uuid).one()
+
+
+def test_bmf_image_completes_with_overrides_and_files(
+    live_server, client, factory, registry, runner_token, tmp_path
+):
+    image = busybox_image(PRINT_BMF, env={"V": "1"})
+    push_image(registry.host, "acme/bmf", "v1", image)
+    script = 'echo "{\\"f\\": {\\"latency\\": {\\"value\\": 3}}}" > $BENCHER_OUTPUT_DIR/r.json; echo "$V"'
+    uuid = _submit(client, factory, f"{registry.host}/acme/bmf:v1", env={"V": "42"}, iter=2)
+    files = _submit(
+        client, factory, f"{registry.host}/acme/bmf:v1",
+        entrypoint=["/bin/sh", "-c"], cmd=[script], file_paths=["/bencher/output/r.json"],
+    )  # fmt: skip
+    daemon = _daemon(live_server.url, runner_token, tmp_path)
+    assert daemon.serve(max_jobs=2) == 2
+    job = client.get(f"/v0/projects/demo/jobs/{uuid}").json
+    assert job["status"] == "completed", job["error"]
+    assert [json.loads(i["stdout"]) for i in job["output"]] == [
+        {"bench": {"latency": {"value": 42}}}
+    ] * 2
+    written = client.get(f"/v0/projects/demo/jobs/{files}").json
+    assert written["status"] == "completed", written["error"]
+    assert written["output"][0]["stdout"].strip() == "1"
+    assert json.loads(written["output"][0]["output"]["/bencher/output/r.json"]) == {
+        "f": {"latency": {"value": 3}}
+    }
+
+
+def test_failures_are_reported_with_their_reason(
+    live_server, client, factory, registry, runner_token, tmp_path
+):
+    push_image(registry.host, "acme/fail", "v1", busybox_image("echo oops >&2; exit 3"))
+    failing = _submit(client, factory, f"{registry.host}/acme/fail:v1")
+    missing = _submit(client, factory, f"{registry.host}/acme/fail@sha256:{'0' * 64}")
+    _daemon(live_server.url, runner_token, tmp_path).serve(max_jobs=2)
+    job = client.get(f"/v0/projects/demo/jobs/{failing}").json
+    assert job["status"] == "failed"
+    assert "exited with code 3" in job["error"]
+    assert job["output"][0]["stderr"].strip() == "oops"
+    pulled = client.get(f"/v0/projects/demo/jobs/{missing}").json
+    assert pulled["status"] == "failed" and "could not pull" in pulled["error"]
+
+
+def test_cancel_mid_run_kills_the_container(
+    live_server, client, factory, registry, runner_token, tmp_path
+):
+    push_image(registry.host, "acme/slow", "v1", busybox_image("echo started; sleep 60"))
+    uuid = _submit(client, factory, f"{registry.host}/acme/slow:v1")
+    daemon = _daemon(live_server.url, runner_token, tmp_path)
+    thread = threading.Thread(target=daemon.serve, kwargs={"max_jobs": 1}, daemon=True)
+    thread.start()
+    wait_until(lambda: _job(uuid).status == "running", 30, "job running")
+    canceled = client.post(
+        f"/v0/projects/demo/jobs/{uuid}/cancel", headers=auth(factory.admin_token)
+    )
+    assert canceled.json["status"] == "canceled"
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert _job(uuid).status == "canceled"
+    assert not list((tmp_path / "sandbox").glob("runc/*/state.json"))
+
+
+def test_api_restart_mid_job_is_survived(app, client, factory, registry, runner_token, tmp_path):
+    push_image(
+        registry.host, "acme/restart", "v1", busybox_image(f"sleep 3; {PRINT_BMF}", env={"V": "7"})
+    )
+    uuid = _submit(client, factory, f"{registry.host}/acme/restart:v1")
+    settings = app.config["BENCHER"]
+    env = server_env(settings.database_url, settings.data_dir, BENCHER_REGISTRIES=registry.host)
+    port = free_port()
+    daemon = _daemon(f"http://127.0.0.1:{port}", runner_token, tmp_path)
+    thread = threading.Thread(target=daemon.serve, kwargs={"max_jobs": 1}, daemon=True)
+    with api_process(env, tmp_path / "api.log", port):
+        thread.start()
+        wait_until(lambda: _job(uuid).status == "running", 30, "job running")
+    with api_process(env, tmp_path / "api.log", port):
+        thread.join(timeout=60)
+    assert not thread.is_alive()
+    assert _job(uuid).status == "completed"
+
+
+def test_runner_up_exits_cleanly_on_sigterm(
+    live_server, client, factory, registry, runner_token, tmp_path
+):
+    push_image(registry.host, "acme/sleepy", "v1", busybox_image("sleep 60"))
+    uuid = _submit(client, factory, f"{registry.host}/acme/sleepy:v1")
+    log = tmp_path / "runner.log"
+    env = {**os.environ, "BENCHER_RUNNER_TOKEN": runner_token}
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "runner", "up", "--host", live_server.url,
+             "--runner", "r1", "--cache-dir", str(tmp_path / "c"), "--work-dir", str(tmp_path / "w"),
+             "--poll-timeout", "5"],
+            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait_until(lambda: _job(uuid).status == "running", 30, "job running")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0, log.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert _job(uuid).status == "canceled"
+    assert f"job {uuid}: canceled" in log.read_text()
