@@ -71,7 +71,10 @@ def test_bmf_image_completes_with_overrides_and_files(
 ):
     image = busybox_image(PRINT_BMF, env={"V": "1"})
     push_image(registry.host, "acme/bmf", "v1", image)
-    script = 'echo "{\\"f\\": {\\"latency\\": {\\"value\\": 3}}}" > $BENCHER_OUTPUT_DIR/r.json; echo "$V"'
+    script = (
+        'echo "{\\"f\\": {\\"latency\\": {\\"value\\": 3}}}" > $BENCHER_OUTPUT_DIR/r.json;'
+        ' echo "$V"'
+    )
     uuid = _submit(client, factory, f"{registry.host}/acme/bmf:v1", env={"V": "42"}, iter=2)
     files = _submit(
         client, factory, f"{registry.host}/acme/bmf:v1",
@@ -155,8 +158,8 @@ def test_runner_up_exits_cleanly_on_sigterm(
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "cli.main", "runner", "up", "--host", live_server.url,
-             "--runner", "r1", "--cache-dir", str(tmp_path / "c"), "--work-dir", str(tmp_path / "w"),
-             "--poll-timeout", "5"],
+             "--runner", "r1", "--cache-dir", str(tmp_path / "c"),
+             "--work-dir", str(tmp_path / "w"), "--poll-timeout", "5"],
             cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
