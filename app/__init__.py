@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
@@ -52,7 +53,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 def _migrations_dir() -> str:
     import migrations
 
-    return migrations.__path__[0]
+    return str(Path(migrations.__file__).parent)
 
 
 @event.listens_for(Engine, "connect")

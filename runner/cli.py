@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-import threading
 from pathlib import Path
 
 import click
@@ -106,17 +105,15 @@ def up(host, runner_slug, token, executor, danger_no_sandbox, cache_dir, cache_m
         chosen = get_executor(executor, **kwargs)
     except (FileNotFoundError, PermissionError) as err:
         raise click.ClickException(str(err)) from None
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
     daemon = Runner(
         RunnerApi(host, runner_slug, token),
         ImageStore(cache_dir, cache_max_bytes),
         chosen,
         work_dir / "jobs",
         poll_timeout=poll_timeout,
-        stop=stop,
     )
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: daemon.request_stop())
     try:
         daemon.serve(1 if once else max_jobs)
     except ApiRefused as err:

@@ -37,6 +37,10 @@ class JobOutcome:
     error: str | None = None
 
 
+class StopWaiting(BaseException):
+    """Raised by :meth:`Runner.request_stop` to abandon a long-poll (not an error)."""
+
+
 class JobFailed(Exception):
     """The job cannot succeed; the message is the reason the user sees."""
 
@@ -60,6 +64,7 @@ class Runner:
         self.poll_timeout = poll_timeout
         self.heartbeat_interval = heartbeat_interval
         self.stop = stop or threading.Event()
+        self.idle = False
 
     def serve(self, max_jobs: int | None = None) -> int:
         """Claim and run jobs until ``stop`` is set or ``max_jobs`` ran; returns jobs run."""
@@ -67,17 +72,33 @@ class Runner:
         log.info("runner %s: waiting for jobs from %s", self.api.runner, self.api.host)
         while not self.stop.is_set() and (max_jobs is None or done < max_jobs):
             try:
+                self.idle = True
                 job = self.api.claim(self.poll_timeout)
                 delay = 1.0
+            except StopWaiting:
+                break
             except ApiUnavailable as err:
                 log.warning("%s; retrying in %.0fs", err, delay)
                 self.stop.wait(delay)
                 delay = min(delay * 2, 60)
                 continue
+            finally:
+                self.idle = False
             if job is not None:
                 self.run_job(job)
                 done += 1
         return done
+
+    def request_stop(self) -> None:
+        """Stop after the current job (which is canceled); an idle claim is abandoned at once.
+
+        Call from a signal handler: while idle it raises :class:`StopWaiting` into the main
+        thread's blocking long-poll. A job the server claimed at that very moment is failed
+        by the server's heartbeat check.
+        """
+        self.stop.set()
+        if self.idle:
+            raise StopWaiting()
 
     def run_job(self, job: dict) -> JobOutcome:
         """Run one claimed job end to end and report its terminal state."""

@@ -6,7 +6,13 @@ import threading
 import pytest
 import requests
 
-from runner.oci import BlobVerificationError, ImageStore, RegistryClient, UnsafeLayerError
+from runner.oci import (
+    BlobVerificationError,
+    ImageStore,
+    RegistryClient,
+    UnsafeLayerError,
+    UnsupportedImage,
+)
 from runner.oci.pull import host_platform
 from tests.support.oci_image import (
     build_image,
@@ -177,3 +183,12 @@ def test_concurrent_pulls_of_one_digest_fetch_each_blob_once(registry, repo_name
     assert not errors
     assert len(results) == 3 and len({r.rootfs for r in results}) == 1
     assert len([r for r in counting.requests if "/blobs/" in r[1]]) == 3
+
+
+def test_single_platform_image_for_another_architecture_is_refused(registry, repo_name, tmp_path):
+    foreign = build_image({"/f": "x"}, cmd=["/x"], architecture="s390x")
+    digest = push_image(registry.host, repo_name, "v1", foreign)
+    store = ImageStore(tmp_path / "cache", 1 << 30)
+    with pytest.raises(UnsupportedImage, match="built for linux/s390x"):
+        store.pull(registry.host, repo_name, digest, platform=("linux", "amd64"))
+    assert list((tmp_path / "cache/rootfs").iterdir()) == []

@@ -1,0 +1,387 @@
+"""A read-only client for the OCI distribution API (anonymous pulls only).
+
+It resolves tags to digests, fetches manifests and streams blobs to disk, verifying every byte
+against its digest. Bearer-token registries (Docker Hub, GHCR, Harbor...) are handled by fetching
+an anonymous token when the registry answers ``401`` with a ``WWW-Authenticate: Bearer`` challenge.
+Only ``requests`` is imported so the API server can use this module cheaply.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from runner.oci.errors import (
+    BlobVerificationError,
+    ManifestNotFound,
+    RegistryAuthError,
+    RegistryError,
+    RegistryUnreachable,
+)
+from runner.oci.reference import DOCKER_HUB, is_digest
+
+MEDIA_OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+MEDIA_OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+MEDIA_DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+MEDIA_DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+INDEX_MEDIA_TYPES = frozenset({MEDIA_OCI_INDEX, MEDIA_DOCKER_LIST})
+IMAGE_MEDIA_TYPES = frozenset({MEDIA_OCI_MANIFEST, MEDIA_DOCKER_MANIFEST})
+MANIFEST_ACCEPT = ", ".join(
+    [MEDIA_OCI_MANIFEST, MEDIA_OCI_INDEX, MEDIA_DOCKER_MANIFEST, MEDIA_DOCKER_LIST]
+)
+# The OCI spec lets registries refuse manifests over 4 MiB; refusing larger ones here keeps a
+# hostile registry from filling the runner's memory.
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+_CHUNK = 1024 * 1024
+_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+_HUB_API_HOST = "registry-1.docker.io"
+_CHALLENGE_PARAM = re.compile(r'(\w+)=(?:"([^"]*)"|([^,\s]*))')
+_NOT_FOUND_CODES = {"MANIFEST_UNKNOWN", "NAME_UNKNOWN"}
+# Docker's token spec: a token without expires_in is valid for 60 seconds.
+_DEFAULT_TOKEN_TTL = 60.0
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A manifest or index exactly as served: ``raw`` is what ``digest`` was computed over."""
+
+    media_type: str
+    raw: bytes
+    data: dict[str, Any]
+    digest: str
+
+    @property
+    def is_index(self) -> bool:
+        """Whether this is a multi-platform index (OCI index or Docker manifest list)."""
+        return self.media_type in INDEX_MEDIA_TYPES
+
+
+def sha256_digest(data: bytes) -> str:
+    """The ``sha256:<hex>`` digest of ``data``."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def is_loopback(registry: str) -> bool:
+    """Whether ``registry`` (host[:port]) names this machine, so plain HTTP is acceptable."""
+    host = registry.rsplit(":", 1)[0] if not registry.endswith("]") else registry
+    return host.lower() in _LOOPBACK_HOSTS or registry.lower() in _LOOPBACK_HOSTS
+
+
+class RegistryClient:
+    """Talks to one registry. Thread-compatible, not thread-safe: use one client per thread."""
+
+    def __init__(
+        self,
+        registry: str,
+        *,
+        insecure: bool | None = None,
+        timeout: float = 10.0,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.registry = registry
+        self.timeout = timeout
+        if insecure is None:
+            insecure = is_loopback(registry)
+        host = _HUB_API_HOST if registry == DOCKER_HUB else registry
+        self.base_url = f"{'http' if insecure else 'https'}://{host}"
+        self._session = session or requests.Session()
+        self._owns_session = session is None
+        self._tokens: dict[str, tuple[str, float]] = {}
+
+    def close(self) -> None:
+        """Close the HTTP session if this client created it."""
+        if self._owns_session:
+            self._session.close()
+
+    def __enter__(self) -> RegistryClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def resolve_digest(self, repository: str, tag: str) -> str:
+        """Return the digest the registry serves for ``repository:tag``.
+
+        Uses ``HEAD`` and the ``Docker-Content-Digest`` header; falls back to fetching the manifest
+        and hashing it when the header is missing or ``HEAD`` is not supported.
+        """
+        path = f"/v2/{repository}/manifests/{tag}"
+        resp = self._request("HEAD", repository, path, headers={"Accept": MANIFEST_ACCEPT})
+        with resp:
+            if resp.status_code == 200:
+                digest = resp.headers.get("Docker-Content-Digest", "")
+                if is_digest(digest):
+                    return digest
+            elif resp.status_code != 405:
+                self._raise_for_status(resp, repository, f"manifest {tag!r}", manifest=True)
+        return self.get_manifest(repository, tag).digest
+
+    def get_manifest(self, repository: str, reference: str) -> Manifest:
+        """Fetch the manifest or index named by a tag or digest, verifying a digest reference."""
+        path = f"/v2/{repository}/manifests/{reference}"
+        resp = self._request(
+            "GET", repository, path, headers={"Accept": MANIFEST_ACCEPT}, stream=True
+        )
+        with resp:
+            self._raise_for_status(resp, repository, f"manifest {reference!r}", manifest=True)
+            raw = self._read_capped(resp, repository, MAX_MANIFEST_BYTES)
+            header_type = resp.headers.get("Content-Type", "").split(";")[0].strip()
+            served_digest = resp.headers.get("Docker-Content-Digest", "")
+        digest = sha256_digest(raw)
+        expected = reference if is_digest(reference) else served_digest
+        if is_digest(expected) and expected != digest:
+            raise BlobVerificationError(
+                f"manifest {reference!r} hashes to {digest}, expected {expected}",
+                registry=self.registry,
+                repository=repository,
+            )
+        try:
+            data = json.loads(raw)
+        except ValueError as err:
+            raise RegistryError(
+                f"manifest {reference!r} is not valid JSON: {err}",
+                registry=self.registry,
+                repository=repository,
+            ) from None
+        if not isinstance(data, dict):
+            raise RegistryError(
+                f"manifest {reference!r} is not a JSON object",
+                registry=self.registry,
+                repository=repository,
+            )
+        media_type = data.get("mediaType") or header_type
+        return Manifest(media_type=media_type, raw=raw, data=data, digest=digest)
+
+    def fetch_blob(self, repository: str, digest: str, dest: Path, size: int | None) -> Path:
+        """Stream blob ``digest`` to ``dest``, verifying its sha256 (and ``size`` when given).
+
+        The data goes to a temporary file next to ``dest`` that is renamed into place only after
+        verification, so ``dest`` either does not exist or holds exactly the blob. Raises
+        :class:`BlobVerificationError` on a mismatch, after deleting the partial file.
+        """
+        if not is_digest(digest):
+            raise RegistryError(
+                f"unsupported blob digest {digest!r} (only sha256 is supported)",
+                registry=self.registry,
+                repository=repository,
+            )
+        dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=".partial-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                written, actual = self._stream_blob(repository, digest, size, out)
+            if size is not None and written != size:
+                raise BlobVerificationError(
+                    f"blob {digest} is {written} bytes, expected {size}",
+                    registry=self.registry,
+                    repository=repository,
+                )
+            if actual != digest:
+                raise BlobVerificationError(
+                    f"blob {digest} hashes to {actual}",
+                    registry=self.registry,
+                    repository=repository,
+                )
+            os.replace(tmp_name, dest)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+        return dest
+
+    def _stream_blob(
+        self, repository: str, digest: str, size: int | None, out: Any
+    ) -> tuple[int, str]:
+        hasher = hashlib.sha256()
+        written = 0
+        resp = self._request("GET", repository, f"/v2/{repository}/blobs/{digest}", stream=True)
+        with resp:
+            self._raise_for_status(resp, repository, f"blob {digest}")
+            try:
+                for chunk in resp.iter_content(_CHUNK):
+                    written += len(chunk)
+                    if size is not None and written > size:
+                        raise BlobVerificationError(
+                            f"blob {digest} is larger than its declared {size} bytes",
+                            registry=self.registry,
+                            repository=repository,
+                        )
+                    hasher.update(chunk)
+                    out.write(chunk)
+            except requests.RequestException as err:
+                raise RegistryUnreachable(
+                    f"download of blob {digest} failed: {err}",
+                    registry=self.registry,
+                    repository=repository,
+                ) from None
+        return written, "sha256:" + hasher.hexdigest()
+
+    def _read_capped(self, resp: requests.Response, repository: str, cap: int) -> bytes:
+        chunks, total = [], 0
+        try:
+            for chunk in resp.iter_content(_CHUNK):
+                total += len(chunk)
+                if total > cap:
+                    raise RegistryError(
+                        f"manifest is larger than {cap} bytes",
+                        registry=self.registry,
+                        repository=repository,
+                    )
+                chunks.append(chunk)
+        except requests.RequestException as err:
+            raise RegistryUnreachable(
+                f"reading the manifest failed: {err}",
+                registry=self.registry,
+                repository=repository,
+            ) from None
+        return b"".join(chunks)
+
+    def _request(
+        self,
+        method: str,
+        repository: str,
+        path: str,
+        *,
+        headers: dict[str, str] | None = None,
+        stream: bool = False,
+    ) -> requests.Response:
+        """Send one request, answering a Bearer challenge with an anonymous token once."""
+        scope = f"repository:{repository}:pull"
+        headers = dict(headers or {})
+        token = self._cached_token(scope)
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        resp = self._send(method, self.base_url + path, repository, headers=headers, stream=stream)
+        if resp.status_code != 401:
+            return resp
+        challenge = resp.headers.get("WWW-Authenticate", "")
+        resp.close()
+        scheme, _, _ = challenge.partition(" ")
+        if scheme.lower() != "bearer":
+            raise RegistryAuthError(
+                f"registry requires {scheme or 'unknown'} authentication; "
+                "the runner only pulls anonymously, make the repository public",
+                registry=self.registry,
+                repository=repository,
+            )
+        params = {m[0].lower(): m[1] or m[2] for m in _CHALLENGE_PARAM.findall(challenge)}
+        headers["Authorization"] = f"Bearer {self._fetch_token(params, scope, repository)}"
+        resp = self._send(method, self.base_url + path, repository, headers=headers, stream=stream)
+        if resp.status_code == 401:
+            resp.close()
+            raise RegistryAuthError(
+                "the registry refused its own anonymous token; the repository is private "
+                "or does not exist",
+                registry=self.registry,
+                repository=repository,
+            )
+        return resp
+
+    def _cached_token(self, scope: str) -> str | None:
+        entry = self._tokens.get(scope)
+        if entry is None:
+            return None
+        token, expires = entry
+        if time.monotonic() >= expires:
+            del self._tokens[scope]
+            return None
+        return token
+
+    def _fetch_token(self, params: dict[str, str], scope: str, repository: str) -> str:
+        realm = params.get("realm")
+        if not realm:
+            raise RegistryAuthError(
+                "Bearer challenge has no realm", registry=self.registry, repository=repository
+            )
+        query = {"scope": params.get("scope") or scope}
+        if params.get("service"):
+            query["service"] = params["service"]
+        resp = self._send("GET", realm, repository, params=query)
+        with resp:
+            if resp.status_code != 200:
+                raise RegistryAuthError(
+                    f"token service {realm} answered {resp.status_code} for an anonymous token",
+                    registry=self.registry,
+                    repository=repository,
+                )
+            try:
+                body = resp.json()
+                token = body.get("token") or body.get("access_token")
+                ttl = float(body.get("expires_in") or _DEFAULT_TOKEN_TTL)
+            except (ValueError, AttributeError, TypeError):
+                token, ttl = None, 0.0
+        if not token:
+            raise RegistryAuthError(
+                f"token service {realm} returned no token",
+                registry=self.registry,
+                repository=repository,
+            )
+        # Renew a little early so a token never expires between the check and the request.
+        self._tokens[scope] = (token, time.monotonic() + max(ttl - 5.0, 1.0))
+        return token
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        repository: str,
+        *,
+        headers: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
+        stream: bool = False,
+    ) -> requests.Response:
+        try:
+            return self._session.request(
+                method,
+                url,
+                headers=headers,
+                params=params,
+                stream=stream,
+                timeout=self.timeout,
+                allow_redirects=True,
+            )
+        except (requests.ConnectionError, requests.Timeout) as err:
+            raise RegistryUnreachable(
+                f"cannot reach {url}: {err}", registry=self.registry, repository=repository
+            ) from None
+        except requests.RequestException as err:
+            raise RegistryError(
+                f"request to {url} failed: {err}", registry=self.registry, repository=repository
+            ) from None
+
+    def _raise_for_status(
+        self, resp: requests.Response, repository: str, what: str, *, manifest: bool = False
+    ) -> None:
+        if 200 <= resp.status_code < 300:
+            return
+        codes, detail = _error_codes(resp)
+        message = f"{what}: HTTP {resp.status_code}{detail}"
+        if manifest and (resp.status_code == 404 or codes & _NOT_FOUND_CODES):
+            raise ManifestNotFound(
+                f"{what} not found{detail}", registry=self.registry, repository=repository
+            )
+        if resp.status_code in (401, 403) or "DENIED" in codes or "UNAUTHORIZED" in codes:
+            raise RegistryAuthError(message, registry=self.registry, repository=repository)
+        raise RegistryError(message, registry=self.registry, repository=repository)
+
+
+def _error_codes(resp: requests.Response) -> tuple[set[str], str]:
+    """The distribution-spec error codes in a response body, and a short text for messages."""
+    if resp.request is not None and resp.request.method == "HEAD":
+        return set(), ""
+    try:
+        errors = json.loads(resp.content[:65536]).get("errors") or []
+        codes = {str(e.get("code", "")) for e in errors if isinstance(e, dict)}
+        text = "; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors)
+    except (ValueError, AttributeError, TypeError):
+        return set(), ""
+    return codes, f" ({text})" if text else ""
