@@ -1,4 +1,6 @@
-"""Production gunicorn settings for the API (`gunicorn -c gunicorn.conf.py 'app:create_app()'`).
+"""Production gunicorn settings for the API.
+
+    gunicorn -c python:app.gunicorn_conf 'app:create_app()'
 
 Runners hold a WebSocket per running job and a long-poll per idle runner, each parked on a
 thread that waits without CPU or a database connection, so the threaded worker with many
@@ -19,3 +21,5 @@ graceful_timeout = 30
 keepalive = 75
 accesslog = None
 errorlog = "-"
+# No shared control socket under $HOME: several API processes may run on one machine.
+control_socket_disable = True

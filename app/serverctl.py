@@ -1,12 +1,28 @@
-"""Server set-up used by ``bencher server`` commands: migrations and the first admin."""
+"""Server set-up used by ``bencher server`` commands: migrations, the first admin, and the
+spec and runner of the embedded single-machine mode."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_migrate import upgrade
+from sqlalchemy import select
 
 from app import create_app
 from app.extensions import db
-from app.services.auth import init_server
+from app.models import Project, Runner, Spec, User
+from app.services.auth import RUNNER_TOKEN_PREFIX, generate_token, hash_token, init_server
+from app.services.projects import create_project
+from app.services.runners import add_runner_spec, create_runner, create_spec
+
+LOCAL_SPEC = {"slug": "default", "cpu": 2, "memory": 1 << 30, "disk": 4 << 30, "fallback": True}
+
+
+@dataclass(frozen=True)
+class EmbeddedCredentials:
+    admin_token: str
+    runner_slug: str
+    runner_token: str
 
 
 def upgrade_database(app) -> None:
@@ -22,3 +38,30 @@ def initialise(email: str, org_slug: str, plan: str) -> str:
         token = init_server(email, org_slug, org_slug.title(), plan)
         db.session.commit()
     return token
+
+
+def provision_embedded(runner_slug: str = "local") -> EmbeddedCredentials:
+    """Everything the one-machine mode needs: schema, admin, a fallback spec, a local runner
+    and a public ``demo`` project.
+
+    Safe to repeat on the same data: existing rows are kept; the admin and runner get fresh
+    tokens (only hashes are stored, so the old secrets cannot be shown again).
+    """
+    admin_token = initialise("admin@localhost", "default", "free")
+    with create_app().app_context():
+        spec = db.session.scalar(select(Spec).where(Spec.slug == LOCAL_SPEC["slug"]))
+        if spec is None:
+            spec = create_spec(dict(LOCAL_SPEC))
+        runner = db.session.scalar(select(Runner).where(Runner.slug == runner_slug))
+        if runner is None:
+            runner, runner_token = create_runner(runner_slug, "this machine")
+        else:
+            runner_token = generate_token(RUNNER_TOKEN_PREFIX)
+            runner.token_hash = hash_token(runner_token)
+            runner.archived = False
+        add_runner_spec(runner, spec)
+        if db.session.scalar(select(Project.id).where(Project.slug == "demo")) is None:
+            admin = db.session.scalar(select(User).where(User.email == "admin@localhost"))
+            create_project(admin, "demo", "demo", "public")
+        db.session.commit()
+    return EmbeddedCredentials(admin_token, runner_slug, runner_token)

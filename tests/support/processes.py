@@ -61,8 +61,9 @@ def api_process(env: dict[str, str], log: Path, port: int | None = None):
     port = port or free_port()
     with open(log, "ab") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", str(REPO / "gunicorn.conf.py"),
-             "--bind", f"127.0.0.1:{port}", "--workers", "1", "app:create_app()"],
+            [sys.executable, "-m", "gunicorn", "--config", "python:app.gunicorn_conf",
+             "--bind", f"127.0.0.1:{port}", "--workers", "1", "--graceful-timeout", "2",
+             "app:create_app()"],
             cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
