@@ -39,7 +39,10 @@ def select_outputs(results: list[dict], config: dict) -> list[list[str]]:
             files = result.get("output") or {}
             missing = [p for p in file_paths if p not in files]
             if missing:
-                raise ProcessingError(f"iteration {i} did not write {', '.join(missing)}")
+                raise ProcessingError(
+                    f"iteration {i} did not write {', '.join(missing)} (only files under "
+                    f"$BENCHER_OUTPUT_DIR, /bencher/output, outlive the sandbox)"
+                )
             iterations.append([files[p] for p in file_paths])
         else:
             iterations.append([result.get("stdout") or ""])
