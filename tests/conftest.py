@@ -42,8 +42,8 @@ def database_url(request, tmp_path):
         yield sqlite_copy(request.getfixturevalue("_sqlite_template"), tmp_path / "test.db")
     else:
         postgres = request.getfixturevalue("_postgres")
+        postgres.truncate()  # before, not after: module-scoped e2e fixtures share this database
         yield postgres.url
-        postgres.truncate()
 
 
 @pytest.fixture
