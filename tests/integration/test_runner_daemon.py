@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -171,3 +172,22 @@ def test_runner_up_exits_cleanly_on_sigterm(
             process.kill()
     assert _job(uuid).status == "canceled"
     assert f"job {uuid}: canceled" in log.read_text()
+
+
+def test_runner_started_before_the_api_keeps_retrying(
+    app, client, factory, registry, runner_token, tmp_path
+):
+    push_image(registry.host, "acme/early", "v1", busybox_image(PRINT_BMF, env={"V": "5"}))
+    uuid = _submit(client, factory, f"{registry.host}/acme/early:v1")
+    settings = app.config["BENCHER"]
+    env = server_env(settings.database_url, settings.data_dir, BENCHER_REGISTRIES=registry.host)
+    port = free_port()
+    daemon = _daemon(f"http://127.0.0.1:{port}", runner_token, tmp_path)
+    thread = threading.Thread(target=daemon.serve, kwargs={"max_jobs": 1}, daemon=True)
+    thread.start()
+    time.sleep(2)  # the runner's first claims fail: nothing listens yet
+    assert _job(uuid).status == "pending"
+    with api_process(env, tmp_path / "api.log", port):
+        thread.join(timeout=60)
+    assert not thread.is_alive()
+    assert _job(uuid).status == "completed"

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from tests.conftest import auth, run_body
 
 BMF = json.dumps(
@@ -123,3 +125,17 @@ def test_unknown_route_uses_the_error_envelope(client):
     response = client.get("/v0/nothing-here")
     assert response.status_code == 404
     assert response.json["error"] == "not_found"
+
+
+@pytest.fixture
+def settings_overrides(request):
+    return getattr(request, "param", {})
+
+
+@pytest.mark.parametrize(
+    "settings_overrides", [{"broker_url": "redis://127.0.0.1:1/0"}], indirect=True
+)
+def test_health_is_503_when_the_broker_is_down(client):
+    response = client.get("/v0/health")
+    assert response.status_code == 503
+    assert response.json["broker"] == "unreachable" and response.json["database"] == "ok"
