@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
-from sqlalchemy import and_, func, select, true
+from sqlalchemy import func, select, true
 
 from app import thresholds
 from app.extensions import db
@@ -138,9 +138,7 @@ def _judge(report: Report, threshold: Threshold, ignored: set[int]) -> int:
     if alerts:
         ids = dict(
             db.session.execute(
-                select(Boundary.uuid, Boundary.id).where(
-                    and_(Boundary.uuid.in_([u for u, _ in alerts]))
-                )
+                select(Boundary.uuid, Boundary.id).where(Boundary.uuid.in_([u for u, _ in alerts]))
             ).all()
         )
         now = utcnow()

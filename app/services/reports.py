@@ -57,29 +57,36 @@ def report_view(report: Report, job: Job | None = None) -> dict:
         .order_by(ReportBenchmark.iteration, Benchmark.name, Measure.slug)
     ).all()
     results, alerts = [], []
-    for (iteration, bench, measure, units, value, lo, hi, base, lo_lim, hi_lim,
-         alert_uuid, side, alert_status) in rows:  # fmt: skip
+    for row in rows:
         alert = None
-        if alert_uuid is not None:
-            alert = {"uuid": alert_uuid, "side": side, "status": alert_status}
-            alerts.append({"benchmark": bench, "measure": measure, "value": value,
-                           "baseline": base, "lower_limit": lo_lim, "upper_limit": hi_lim,
-                           **alert})  # fmt: skip
-        results.append(
-            {
-                "iteration": iteration,
-                "benchmark": bench,
-                "measure": measure,
-                "units": units,
-                "value": value,
-                "lower_value": lo,
-                "upper_value": hi,
-                "baseline": base,
-                "lower_limit": lo_lim,
-                "upper_limit": hi_lim,
-                "alert": alert,
-            }
-        )
+        if row.uuid is not None:
+            alert = {"uuid": row.uuid, "side": row.side, "status": row.status}
+        result = {
+            "iteration": row.iteration,
+            "benchmark": row.name,
+            "measure": row.slug,
+            "units": row.units,
+            "value": row.value,
+            "lower_value": row.lower_value,
+            "upper_value": row.upper_value,
+            "baseline": row.baseline,
+            "lower_limit": row.lower_limit,
+            "upper_limit": row.upper_limit,
+            "alert": alert,
+        }
+        results.append(result)
+        if alert is not None:
+            alerts.append(
+                {
+                    "benchmark": row.name,
+                    "measure": row.slug,
+                    "value": row.value,
+                    "baseline": row.baseline,
+                    "lower_limit": row.lower_limit,
+                    "upper_limit": row.upper_limit,
+                    **alert,
+                }
+            )
     return {
         "uuid": report.uuid,
         "project": report.project.slug,
