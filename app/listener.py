@@ -1,8 +1,9 @@
 """One Redis pub/sub subscriber per API process, fanning messages out to waiting threads.
 
-Long-polling claims wait on :meth:`Listener.wait_for_jobs`; job sockets register a callback
-for their job's cancel channel. One connection per process instead of one per waiter, and a
-publish wakes every waiter in that process within milliseconds.
+Long-polling claims register a :class:`Waiter` for the specs their runner serves; a "job
+available" message wakes the longest-waiting waiter of that spec (one per API process, not
+all of them: each woken claim is a database transaction). Job sockets register a callback for
+their job's cancel channel. One Redis connection per process instead of one per waiter.
 """
 
 from __future__ import annotations
@@ -21,12 +22,19 @@ from app.notify import CANCEL_CHANNEL_PREFIX, JOBS_CHANNEL
 log = logging.getLogger(__name__)
 
 
+class Waiter:
+    """A claim waiting for a job of one of ``spec_ids``."""
+
+    def __init__(self, spec_ids: frozenset[int]):
+        self.spec_ids = spec_ids
+        self.event = threading.Event()
+
+
 class Listener:
     def __init__(self, url: str):
         self.url = url
         self._lock = threading.Lock()
-        self._jobs = threading.Condition()
-        self._sequence = 0
+        self._waiters: list[Waiter] = []  # oldest first
         self._cancel_handlers: dict[str, Callable[[str], None]] = {}
         self._thread: threading.Thread | None = None
         self._pid: int | None = None
@@ -40,16 +48,28 @@ class Listener:
             self._thread = threading.Thread(target=self._run, name="bencher-listener", daemon=True)
             self._thread.start()
 
-    def sequence(self) -> int:
-        """A counter of "job available" messages; pass it to :meth:`wait_for_jobs`."""
+    def add_waiter(self, spec_ids: frozenset[int]) -> Waiter:
+        """Register before looking for a job, so a publish in between is not missed."""
         self._ensure_started()
-        with self._jobs:
-            return self._sequence
+        waiter = Waiter(spec_ids)
+        with self._lock:
+            self._waiters.append(waiter)
+        return waiter
 
-    def wait_for_jobs(self, seen: int, timeout: float) -> bool:
-        """Block until a "job available" message newer than ``seen`` arrives, or ``timeout``."""
-        with self._jobs:
-            return self._jobs.wait_for(lambda: self._sequence != seen, timeout=timeout)
+    def remove_waiter(self, waiter: Waiter) -> None:
+        with self._lock:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+
+    def _wake(self, spec_id: int | None) -> None:
+        """Wake the oldest waiter for ``spec_id``; every waiter when it is None."""
+        with self._lock:
+            chosen = [w for w in self._waiters if spec_id is None or spec_id in w.spec_ids]
+            if spec_id is not None:
+                chosen = chosen[:1]
+            for waiter in chosen:
+                self._waiters.remove(waiter)
+                waiter.event.set()
 
     def on_cancel(self, job_uuid: str, handler: Callable[[str], None]) -> None:
         self._ensure_started()
@@ -63,9 +83,7 @@ class Listener:
     def _dispatch(self, message: dict) -> None:
         channel = message["channel"].decode()
         if channel == JOBS_CHANNEL:
-            with self._jobs:
-                self._sequence += 1
-                self._jobs.notify_all()
+            self._wake(json.loads(message["data"]).get("spec_id"))
         elif channel.startswith(CANCEL_CHANNEL_PREFIX):
             with self._lock:
                 handler = self._cancel_handlers.get(channel[len(CANCEL_CHANNEL_PREFIX) :])
@@ -83,8 +101,8 @@ class Listener:
                 pubsub.subscribe(JOBS_CHANNEL)
                 pubsub.psubscribe(CANCEL_CHANNEL_PREFIX + "*")
                 backoff = 0.5
-                # A reconnect may have missed a publish: wake waiters so they re-check.
-                self._dispatch({"channel": JOBS_CHANNEL.encode(), "data": b"{}"})
+                # A reconnect may have missed a publish: wake every waiter to re-check.
+                self._wake(None)
                 for message in pubsub.listen():
                     if message["type"] in ("message", "pmessage"):
                         self._dispatch(message)

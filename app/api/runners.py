@@ -43,9 +43,9 @@ def claim(runner: str):
     """Long-poll for a job: 200 with the claimed job, or 204 when ``poll_timeout`` passes."""
     found = authenticate_runner(runner, parse_bearer(request.headers.get("Authorization")))
     data = ClaimSchema().load(request.get_json(silent=True) or {})
-    runner_id = found.id
-    db.session.commit()
-    job = wait_and_claim(runner_id, data["poll_timeout"])
+    job = wait_and_claim(found, data["poll_timeout"])
     if job is None:
         return "", 204
-    return ClaimedJobSchema().dump(job)
+    claimed = ClaimedJobSchema().dump(job)
+    db.session.commit()
+    return claimed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 
 from sqlalchemy import func, select, text, update
@@ -18,8 +19,8 @@ from app.services import settings
 _CLAIM_LOCK = 0x62656E63
 
 
-def claim_job(runner: Runner) -> Job | None:
-    """Claim the highest-priority, oldest pending job for ``runner``'s specs, or None.
+def claim_job(runner_id: int) -> Job | None:
+    """Claim the highest-priority, oldest pending job for the runner's specs, or None.
 
     The caller commits. Race-free on both databases: on PostgreSQL the candidate row is taken
     ``FOR UPDATE SKIP LOCKED`` under a transaction-scoped advisory lock; on SQLite the single
@@ -35,7 +36,7 @@ def claim_job(runner: Runner) -> Job | None:
         .subquery("busy")
     )
     pending = aliased(Job, name="pending")
-    served = select(runner_spec.c.spec_id).where(runner_spec.c.runner_id == runner.id)
+    served = select(runner_spec.c.spec_id).where(runner_spec.c.runner_id == runner_id)
     candidate = (
         select(pending.id)
         .outerjoin(busy, busy.c.organization_id == pending.organization_id)
@@ -55,32 +56,38 @@ def claim_job(runner: Runner) -> Job | None:
     job_id = db.session.scalar(
         update(Job)
         .where(Job.id == candidate.correlate(None).scalar_subquery(), Job.status == "pending")
-        .values(status="claimed", runner_id=runner.id, claimed=now, last_heartbeat=now)
+        .values(status="claimed", runner_id=runner_id, claimed=now, last_heartbeat=now)
         .returning(Job.id)
         .execution_options(synchronize_session=False)
     )
     return db.session.get(Job, job_id, populate_existing=True) if job_id is not None else None
 
 
-def wait_and_claim(runner_id: int, poll_timeout: float) -> Job | None:
-    """Long-poll: claim now, else sleep until a "job available" publish (or the periodic
-    re-check) and try again, until ``poll_timeout``. Holds no database connection while waiting.
+def wait_and_claim(runner: Runner, poll_timeout: float) -> Job | None:
+    """Long-poll: claim now, else sleep until a "job available" publish for one of the
+    runner's specs (or the periodic re-check) and try again, until ``poll_timeout``.
 
-    Commits each attempt (the claim must be visible before the runner hears of it).
+    A found job is returned in the open transaction (the caller serialises it, then commits:
+    the claim must be committed before the runner hears of it). Each empty attempt is
+    committed and its connection returned to the pool, so waiting holds no connection.
     """
+    runner_id, spec_ids = runner.id, frozenset(spec.id for spec in runner.specs)
+    runner.last_seen = utcnow()
     listener = listener_for(settings().broker_url)
     recheck = settings().claim_recheck
     deadline = time.monotonic() + poll_timeout
     while True:
-        seen = listener.sequence()
-        runner = db.session.get(Runner, runner_id)
-        runner.last_seen = utcnow()
-        job = claim_job(runner)
-        db.session.commit()
+        waiter = listener.add_waiter(spec_ids)
+        job = claim_job(runner_id)
         if job is not None:
+            listener.remove_waiter(waiter)
             return job
-        db.session.close()  # give the connection back to the pool while we wait
+        db.session.commit()
+        db.session.close()
         remaining = deadline - time.monotonic()
         if remaining <= 0:
+            listener.remove_waiter(waiter)
             return None
-        listener.wait_for_jobs(seen, timeout=min(remaining, recheck))
+        # Jittered so that idle runners' re-checks do not arrive in bursts.
+        waiter.event.wait(min(remaining, recheck * random.uniform(0.5, 1.5)))
+        listener.remove_waiter(waiter)

@@ -71,23 +71,35 @@ def ensure_named(model, project: Project, wanted: dict[str, dict]) -> dict:
     """Map each key of ``wanted`` to its row of ``model`` in ``project``, inserting missing ones.
 
     Benchmarks are keyed by name, the other dimensions by slug; ``wanted`` maps each key to
-    extra column values for a new row. Two statements whatever the number of keys, and safe
-    when two transactions insert the same key at once (``ON CONFLICT DO NOTHING``, read back).
+    extra column values for a new row. At most three statements whatever the number of keys,
+    and safe when two transactions insert the same key at once (``ON CONFLICT DO NOTHING``,
+    then read back).
     """
     if not wanted:
         return {}
     key = "name" if model is Benchmark else "slug"
-    rows = [
-        {"project_id": project.id, "slug": k, "name": k, **extra} for k, extra in wanted.items()
-    ]
-    db.session.execute(
-        _insert(model).values(rows).on_conflict_do_nothing(index_elements=["project_id", key])
-    )
     column = getattr(model, key)
-    found = db.session.scalars(
-        select(model).where(model.project_id == project.id, column.in_(list(wanted)))
-    ).all()
-    return {getattr(row, key): row for row in found}
+
+    def existing() -> dict:
+        found = db.session.scalars(
+            select(model).where(model.project_id == project.id, column.in_(list(wanted)))
+        ).all()
+        return {getattr(row, key): row for row in found}
+
+    rows = existing()
+    # Insert only what is missing: an upsert of every key would burn a sequence value per
+    # key on PostgreSQL and rebuild a large statement for rows that are already there.
+    missing = [
+        {"project_id": project.id, "slug": k, "name": k, **extra}
+        for k, extra in wanted.items()
+        if k not in rows
+    ]
+    if not missing:
+        return rows
+    db.session.execute(
+        _insert(model).values(missing).on_conflict_do_nothing(index_elements=["project_id", key])
+    )
+    return existing()
 
 
 def ensure_dimension(model, project: Project, slug: str) -> Branch | Testbed:

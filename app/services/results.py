@@ -114,6 +114,6 @@ def store_results(report: Report, iterations: list[dict]) -> StoredResults:
 
 
 def _insert_many(model, rows: list[dict]) -> None:
-    # One executemany; SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues").
+    # One executemany (pipelined by psycopg 3; batched by SQLAlchemy on SQLite).
     if rows:
         db.session.execute(model.__table__.insert(), rows)

@@ -1,0 +1,23 @@
+"""The per-process pub/sub listener wakes one waiter of the published spec, not every claim."""
+
+from app.listener import Listener
+from app.notify import RedisNotifier
+from tests.support.database import TEST_REDIS_URL
+
+
+def test_a_published_job_wakes_the_oldest_waiter_of_its_spec():
+    listener = Listener(TEST_REDIS_URL)
+    # On (re)connecting, the subscriber wakes every waiter to re-check: wait for that first.
+    assert listener.add_waiter(frozenset()).event.wait(5)
+    first, second = listener.add_waiter(frozenset({1})), listener.add_waiter(frozenset({1, 2}))
+    other = listener.add_waiter(frozenset({3}))
+    notifier = RedisNotifier(TEST_REDIS_URL)
+    notifier.publish_job_available(1)
+    assert first.event.wait(5)
+    assert not second.event.wait(0.3) and not other.event.is_set()
+    notifier.publish_job_available(2)
+    assert second.event.wait(5)
+    assert not other.event.is_set()
+    listener.remove_waiter(other)
+    notifier.publish_job_available(3)  # nobody waits for spec 3 any more: nothing to wake
+    assert not other.event.wait(0.3)
