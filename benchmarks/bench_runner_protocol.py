@@ -33,13 +33,11 @@ import os
 import queue
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -61,7 +59,7 @@ from app.services.auth import init_server  # noqa: E402
 from app.services.projects import create_project  # noqa: E402
 from app.services.runners import add_runner_spec, create_runner, create_spec  # noqa: E402
 from tests.support.database import PostgresDatabase, make_settings  # noqa: E402
-from tests.support.processes import free_port, server_env, stop, wait_until  # noqa: E402
+from tests.support.processes import api_process, server_env  # noqa: E402
 
 IMAGE = "127.0.0.1:5000/acme/bench@sha256:" + "ab" * 32
 GOAL_WAKE_MS = 50.0
@@ -93,34 +91,6 @@ def run_body() -> dict:
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-@contextmanager
-def gunicorn(env: dict[str, str], log: Path, workers: int, threads: int):
-    """The production API command on 127.0.0.1; yields its base URL."""
-    port = free_port()
-    with open(log, "ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "python:app.gunicorn_conf",
-             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
-             "app:create_app()"],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy():
-        if process.poll() is not None:
-            raise RuntimeError(f"API exited: {log.read_text()[-3000:]}")
-        try:
-            return requests.get(f"{url}/v0/health", timeout=1).status_code == 200
-        except requests.RequestException:
-            return False
-
-    try:
-        wait_until(healthy, 30, "API start")
-        yield url
-    finally:
-        stop(process)
 
 
 class Setup:
@@ -364,7 +334,9 @@ def main() -> int:
         print(f"API: gunicorn --workers {args.workers} --threads {args.threads} on PostgreSQL "
               f"{database.name}, Redis db 14; claim re-check every "
               f"{app.config['BENCHER'].claim_recheck} s", flush=True)  # fmt: skip
-        with gunicorn(env, scratch / "api.log", args.workers, args.threads) as url:
+        with api_process(
+            env, scratch / "api.log", workers=args.workers, threads=args.threads
+        ) as url:
             token = setup.admin_token
             wake, post_times = wake_up(url, token, wake_runner, args.trials, deadline)
             results["wake"] = (wake, post_times)

@@ -56,13 +56,15 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 
 
 
 @contextmanager
-def api_process(env: dict[str, str], log: Path, port: int | None = None):
+def api_process(env: dict[str, str], log: Path, port: int | None = None, *, workers: int = 1,
+                threads: int | None = None):  # fmt: skip
     """A gunicorn API on 127.0.0.1 (the production command); yields its base URL."""
+    sizing = ["--workers", str(workers)] + (["--threads", str(threads)] if threads else [])
     port = port or free_port()
     with open(log, "ab") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "python:app.gunicorn_conf",
-             "--bind", f"127.0.0.1:{port}", "--workers", "1", "--graceful-timeout", "2",
+             "--bind", f"127.0.0.1:{port}", *sizing, "--graceful-timeout", "2",
              "app:create_app()"],
             cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
