@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 
-from sqlalchemy import func, select, text, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy.orm import aliased, lazyload
 
 from app.extensions import db
 from app.listener import listener_for
 from app.models import Job, Runner, runner_spec
-from app.models.types import utcnow
+from app.models.types import UTCDateTime, utcnow
 from app.services import settings
 
 # Any fixed number: the advisory lock that serialises claims on PostgreSQL so that two claims
@@ -19,15 +20,12 @@ from app.services import settings
 _CLAIM_LOCK = 0x62656E63
 
 
-def claim_job(runner_id: int) -> Job | None:
-    """Claim the highest-priority, oldest pending job for the runner's specs, or None.
-
-    The caller commits. Race-free on both databases: on PostgreSQL the candidate row is taken
-    ``FOR UPDATE SKIP LOCKED`` under a transaction-scoped advisory lock; on SQLite the single
-    ``UPDATE ... RETURNING`` runs under the database write lock.
-    """
+@functools.cache
+def _claim_statement(postgres: bool):
+    """The claim UPDATE, built once per dialect: building it per call (aliases, subqueries)
+    cost more CPU than running it. ``runner_id`` and ``now`` are bound at execution."""
     # Held jobs per organisation, counted once per claim (not once per candidate row). The
-    # alias keeps the candidate query from correlating with the UPDATE's own ``job`` table.
+    # aliases keep the candidate query from correlating with the UPDATE's own ``job`` table.
     held = aliased(Job, name="held")
     busy = (
         select(held.organization_id, func.count().label("running"))
@@ -36,6 +34,7 @@ def claim_job(runner_id: int) -> Job | None:
         .subquery("busy")
     )
     pending = aliased(Job, name="pending")
+    runner_id = bindparam("runner_id")
     served = select(runner_spec.c.spec_id).where(runner_spec.c.runner_id == runner_id)
     candidate = (
         select(pending.id)
@@ -48,19 +47,40 @@ def claim_job(runner_id: int) -> Job | None:
         .order_by(pending.priority.desc(), pending.created, pending.id)
         .limit(1)
     )
-    postgres = db.session.get_bind().dialect.name == "postgresql"
     if postgres:
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CLAIM_LOCK})
         candidate = candidate.with_for_update(skip_locked=True, of=pending)
-    now = utcnow()
-    job_id = db.session.scalar(
+    now = bindparam("now", type_=UTCDateTime)
+    return (
         update(Job)
         .where(Job.id == candidate.correlate(None).scalar_subquery(), Job.status == "pending")
         .values(status="claimed", runner_id=runner_id, claimed=now, last_heartbeat=now)
         .returning(Job.id)
         .execution_options(synchronize_session=False)
     )
-    return db.session.get(Job, job_id, populate_existing=True) if job_id is not None else None
+
+
+def claim_job(runner_id: int) -> Job | None:
+    """Claim the highest-priority, oldest pending job for the runner's specs, or None.
+
+    The caller commits. Race-free on both databases: on PostgreSQL the candidate row is taken
+    ``FOR UPDATE SKIP LOCKED`` under a transaction-scoped advisory lock; on SQLite the single
+    ``UPDATE ... RETURNING`` runs under the database write lock.
+    """
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CLAIM_LOCK})
+    job_id = db.session.scalar(
+        _claim_statement(postgres), {"runner_id": runner_id, "now": utcnow()}
+    )
+    if job_id is None:
+        return None
+    # Only what the claim response needs: the report's joined relationships are not loaded.
+    return db.session.scalar(
+        select(Job)
+        .options(lazyload(Job.report), lazyload(Job.runner))
+        .where(Job.id == job_id)
+        .execution_options(populate_existing=True)
+    )
 
 
 def wait_and_claim(runner: Runner, poll_timeout: float) -> Job | None:
