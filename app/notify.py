@@ -40,12 +40,6 @@ class RedisNotifier:
         except redis.RedisError as err:
             log.warning("could not publish on %s: %s", channel, err)
 
-    def pubsub(self) -> redis.client.PubSub:
-        """A new subscription connection (the caller closes it)."""
-        return redis.Redis.from_url(self.url, socket_connect_timeout=2).pubsub(
-            ignore_subscribe_messages=True
-        )
-
     def ping(self) -> bool:
         try:
             return bool(self._client.ping())
