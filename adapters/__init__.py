@@ -2,7 +2,7 @@
 
 Pure Python, standard library only: no Flask, no database. Mirrors the adapters of
 Bencher (bencherdev/bencher, lib/bencher_adapter, v0.6.12); the conformance corpus in
-`shared/conformance/adapters` fixes every derived value.
+`tests/data/conformance/adapters` fixes every derived value.
 
 Results are `{benchmark: {measure: {"value": v, "lower_value": lo, "upper_value": hi}}}`:
 every metric always has the three keys, an absent bound is None. Latency is in nanoseconds

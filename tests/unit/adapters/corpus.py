@@ -1,35 +1,26 @@
-"""Locate and load the adapter conformance corpus (read-only shared data)."""
+"""Load the adapter conformance corpus (``tests/data/conformance/adapters``)."""
 
 from __future__ import annotations
 
 import json
 import math
-import os
 from functools import cache
-from pathlib import Path
+from tests.support.conformance import CONFORMANCE_DIR
 
 CASE_COUNT = 83
 RELATIVE_TOLERANCE = 1e-12
 
 
-def conformance_dir() -> Path:
-    """`shared/conformance`, a sibling of the repository root, or $BENCHER_CONFORMANCE_DIR."""
-    override = os.environ.get("BENCHER_CONFORMANCE_DIR")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[3] / ".." / "shared" / "conformance"
-
-
 @cache
 def cases() -> dict[str, dict]:
     """expected.json: case path (relative to tool_output/) -> expectations."""
-    path = conformance_dir() / "adapters" / "expected.json"
+    path = CONFORMANCE_DIR / "adapters" / "expected.json"
     return json.loads(path.read_text(encoding="utf-8"))
 
 
 def tool_output(case: str) -> str:
     """The raw output of one case, exactly as the tool printed it."""
-    path = conformance_dir() / "adapters" / "tool_output" / case
+    path = CONFORMANCE_DIR / "adapters" / "tool_output" / case
     return path.read_text(encoding="utf-8")
 
 

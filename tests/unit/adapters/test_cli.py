@@ -9,7 +9,9 @@ from pathlib import Path
 
 import adapters
 
-from .corpus import conformance_dir, tool_output
+from tests.support.conformance import CONFORMANCE_DIR
+
+from .corpus import tool_output
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 CASE = "rust/bench/many.txt"
@@ -28,7 +30,7 @@ def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
 
 
 def case_path(case: str) -> str:
-    return str(conformance_dir() / "adapters" / "tool_output" / case)
+    return str(CONFORMANCE_DIR / "adapters" / "tool_output" / case)
 
 
 def test_file_argument_prints_bmf_json():

@@ -6,7 +6,9 @@ import pytest
 
 import adapters
 
-from .corpus import CASE_COUNT, assert_results_match, case_ids, cases, conformance_dir, tool_output
+from tests.support.conformance import CONFORMANCE_DIR
+
+from .corpus import CASE_COUNT, assert_results_match, case_ids, cases, tool_output
 
 PARSED = case_ids(lambda case: not case.get("expect_error"))
 FAILING = case_ids(lambda case: case.get("expect_error"))
@@ -21,7 +23,7 @@ REFUSED = [
 
 
 def test_corpus_is_complete():
-    folder = conformance_dir() / "adapters" / "tool_output"
+    folder = CONFORMANCE_DIR / "adapters" / "tool_output"
     assert len(cases()) == CASE_COUNT
     assert all((folder / name).is_file() for name in cases())
 

@@ -1,20 +1,13 @@
-"""Locate and load the read-only Bencher conformance vectors shared by all engineers.
-
-The data lives in ``shared/conformance/`` next to the repository root (``/work/shared`` beside
-``/work/main``); set ``BENCHER_CONFORMANCE_DIR`` to the ``conformance`` folder to use another copy.
-A missing folder fails loudly: skipping would let the conformance suite pass by asserting nothing.
-"""
+"""Load the threshold conformance vectors (``tests/data/conformance/thresholds``)."""
 
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-CONFORMANCE_ENV = "BENCHER_CONFORMANCE_DIR"
+from tests.support.conformance import CONFORMANCE_DIR
 
 # The vectors come from Rust's statrs; we compute with scipy. Their inverse CDFs agree to about
 # 1e-15 relative (observed worst case ~4e-16), so 1e-12 leaves room for platform libm
@@ -23,22 +16,11 @@ REL_TOL = 1e-12
 ABS_TOL = 1e-12
 
 
-def conformance_dir() -> Path:
-    """Return the conformance folder, from the environment or beside the repository."""
-    override = os.environ.get(CONFORMANCE_ENV)
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[3].parent / "shared" / "conformance"
-
-
 def load_thresholds(name: str) -> Any:
     """Load ``thresholds/<name>`` from the conformance folder."""
-    path = conformance_dir() / "thresholds" / name
+    path = CONFORMANCE_DIR / "thresholds" / name
     if not path.is_file():
-        raise FileNotFoundError(
-            f"conformance vectors not found at {path}; set {CONFORMANCE_ENV} to the "
-            "shared 'conformance' folder"
-        )
+        raise FileNotFoundError(f"conformance vectors not found at {path}")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
