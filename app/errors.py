@@ -12,6 +12,8 @@ from flask import Flask, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from protocol import error_body
+
 log = logging.getLogger(__name__)
 
 
@@ -25,10 +27,7 @@ class ApiError(Exception):
         self.fields = fields
 
     def to_dict(self) -> dict:
-        body = {"error": self.code, "message": self.message}
-        if self.fields:
-            body["fields"] = self.fields
-        return body
+        return error_body(self.code, self.message, self.fields)
 
 
 class BadRequest(ApiError):
@@ -102,9 +101,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(err: HTTPException):
         code = (err.name or "error").lower().replace(" ", "_")
-        return jsonify({"error": code, "message": err.description}), err.code
+        return jsonify(error_body(code, err.description)), err.code
 
     @app.errorhandler(Exception)
     def handle_unexpected(err: Exception):
         log.exception("unhandled error")
-        return jsonify({"error": "internal_error", "message": "internal server error"}), 500
+        return jsonify(error_body("internal_error", "internal server error")), 500

@@ -10,7 +10,9 @@ line or with GUNICORN_CMD_ARGS.
 
 import os
 
-bind = os.environ.get("BENCHER_BIND", "0.0.0.0:6610")
+from protocol import DEFAULT_PORT
+
+bind = os.environ.get("BENCHER_BIND", f"0.0.0.0:{DEFAULT_PORT}")
 worker_class = "gthread"
 workers = int(os.environ.get("BENCHER_WEB_WORKERS", "2"))
 threads = int(os.environ.get("BENCHER_WEB_THREADS", "256"))

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from runner.executors import RunSpec  # noqa: E402
 from runner.executors.process import ProcessExecutor  # noqa: E402
-from runner.oci import ImageStore  # noqa: E402
+from runner.images import ImageStore  # noqa: E402
 from tests.support.oci_image import busybox_image, push_image  # noqa: E402
 from tests.support.registry import run_registry  # noqa: E402
 

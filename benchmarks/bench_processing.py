@@ -145,7 +145,7 @@ class PhaseTimer:
         ("ensure_named benchmarks", "app.services.results", "ensure_named"),
         ("ensure_measures", "app.services.results", "ensure_measures"),
         ("_history (both measures)", "app.services.detection", "_history"),
-        ("compute_limits (t-test math)", "app.thresholds", "compute_limits"),
+        ("compute_limits (t-test math)", "thresholds", "compute_limits"),
     )
 
     def __init__(self):

@@ -52,7 +52,7 @@ from app.services.runners import add_runner_spec, create_runner, create_spec  # 
 from runner.api import RunnerApi  # noqa: E402
 from runner.daemon import Runner  # noqa: E402
 from runner.executors import get_executor  # noqa: E402
-from runner.oci import ImageStore  # noqa: E402
+from runner.images import ImageStore  # noqa: E402
 from tests.support.database import PostgresDatabase, make_settings  # noqa: E402
 from tests.support.oci_image import busybox_image, push_image  # noqa: E402
 from tests.support.processes import api_process, server_env  # noqa: E402

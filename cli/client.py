@@ -19,8 +19,8 @@ import requests
 
 from cli import exit_codes
 from cli.backoff import Schedule, retry_schedule
+from protocol import API_PREFIX, DEFAULT_HOST, parse_error_body
 
-DEFAULT_HOST = "http://localhost:6610"
 #: (connect, read) seconds; a run with an image waits on the server resolving its tag.
 TIMEOUT = (5.0, 60.0)
 ATTEMPTS = 4
@@ -73,8 +73,9 @@ def _error_body(response: requests.Response) -> tuple[str, str, dict]:
         body = response.json()
     except ValueError:
         body = None
-    if isinstance(body, dict) and isinstance(body.get("message"), str):
-        return str(body.get("error", "error")), body["message"], body.get("fields") or {}
+    envelope = parse_error_body(body)
+    if envelope is not None:
+        return envelope
     first = (response.text or response.reason or "").strip().splitlines()
     return "error", (first[0][:200] if first else f"HTTP {response.status_code}"), {}
 
@@ -106,7 +107,7 @@ class Client:
         headers = {"Accept": "application/json", "User-Agent": "bencher-cli"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        url = f"{self.host}/v0{path}"
+        url = f"{self.host}{API_PREFIX}{path}"
         delays = self.schedule()
         for attempt in range(1, self.attempts + 1):
             last = attempt == self.attempts

@@ -10,8 +10,8 @@ from cli import exit_codes
 from cli.display import render_job, render_job_table, status_word
 from cli.exit_codes import EXIT_CODES_HELP
 from cli.options import ServerArgs, server_options
+from protocol import JOB_STATUSES
 
-JOB_STATUSES = ("pending", "claimed", "running", "completed", "processed", "failed", "canceled")
 _MAX_PAGE = 500  # the server's largest per_page
 
 _format = click.option(

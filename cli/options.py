@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import click
 
-from cli.client import DEFAULT_HOST, Client
+from cli.client import Client
+from protocol import DEFAULT_HOST
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from cli.backoff import Schedule, polling_schedule, wait_limit
 from cli.client import Client, Unreachable
 from cli.display import status_word
 from cli.progress import Progress, elapsed
+from protocol import TERMINAL_STATUSES
 
-TERMINAL = ("processed", "failed", "canceled")
 #: How long to wait for the job to reach a terminal state once a cancel was asked for.
 CANCEL_WAIT = 60.0
 #: How long the server may stay unreachable while a job is followed: a restart of the API
@@ -80,7 +80,7 @@ class JobWatcher:
         )
         try:
             job = self.client.cancel_job(self.project, self.job_uuid)
-            if job["status"] not in TERMINAL:
+            if job["status"] not in TERMINAL_STATUSES:
                 self.progress.note(
                     f"job is already {status_word(job['status'])}; waiting for it to finish",
                     force=True,
@@ -118,7 +118,7 @@ class JobWatcher:
                 last = job["status"]
                 self.progress.status(last, _detail(job))
                 delays.reset()
-            if last in TERMINAL:
+            if last in TERMINAL_STATUSES:
                 self.progress.done()
                 return job
             if self.progress.elapsed() >= limit:

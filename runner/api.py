@@ -15,6 +15,8 @@ from collections.abc import Callable
 import requests
 import websocket
 
+from protocol import API_PREFIX, parse_error_body
+
 log = logging.getLogger(__name__)
 
 
@@ -44,7 +46,7 @@ class RunnerApi:
         """Long-poll for a job: the claimed job, or None when the poll ended empty."""
         try:
             response = self.session.post(
-                f"{self.host}/v0/runners/{self.runner}/jobs",
+                f"{self.host}{API_PREFIX}/runners/{self.runner}/jobs",
                 json={"poll_timeout": poll_timeout},
                 timeout=poll_timeout + 30,
             )
@@ -60,14 +62,18 @@ class RunnerApi:
 
     def channel(self, job_uuid: str, on_cancel: Callable[[str], None]) -> JobChannel:
         url = self.host.replace("https://", "wss://").replace("http://", "ws://")
-        return JobChannel(f"{url}/v0/runners/{self.runner}/jobs/{job_uuid}", self.token, on_cancel)
+        return JobChannel(
+            f"{url}{API_PREFIX}/runners/{self.runner}/jobs/{job_uuid}", self.token, on_cancel
+        )
 
 
 def _message(response: requests.Response) -> str:
     try:
-        return f"{response.status_code}: {response.json()['message']}"
-    except (ValueError, KeyError, TypeError):
-        return f"{response.status_code}: {response.text[:200]}"
+        envelope = parse_error_body(response.json())
+    except ValueError:
+        envelope = None
+    text = envelope.message if envelope else response.text[:200]
+    return f"{response.status_code}: {text}"
 
 
 class JobChannel:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from protocol import DEFAULT_HOST, DEFAULT_POLL_TIMEOUT
+
 DEFAULT_DIR = Path.home() / ".bencher-runner"
 
 
@@ -21,7 +23,7 @@ def runner() -> None:
 @click.option(
     "--host",
     envvar="BENCHER_HOST",
-    default="http://localhost:6610",
+    default=DEFAULT_HOST,
     show_default=True,
     help="API URL [env: BENCHER_HOST].",
 )
@@ -74,7 +76,7 @@ def runner() -> None:
 @click.option(
     "--poll-timeout",
     type=click.IntRange(1, 900),
-    default=55,
+    default=DEFAULT_POLL_TIMEOUT,
     show_default=True,
     help="Seconds each claim long-poll waits for a job.",
 )
@@ -98,7 +100,7 @@ def up(host, runner_slug, token, executor, danger_no_sandbox, cache_dir, cache_m
     from runner.api import ApiRefused, RunnerApi
     from runner.daemon import Runner
     from runner.executors import get_executor
-    from runner.oci import ImageStore
+    from runner.images import ImageStore
 
     kwargs = {"state_root": work_dir / "sandbox"} if executor == "runc" else {}
     try:

@@ -12,6 +12,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from oci import OCIError
+from protocol import DEFAULT_POLL_TIMEOUT, HEARTBEAT_INTERVAL
 from runner.api import ApiUnavailable, JobChannel, RunnerApi
 from runner.executors.base import (
     CONTAINER_OUTPUT_DIR,
@@ -21,12 +23,11 @@ from runner.executors.base import (
     build_argv,
     build_env,
 )
-from runner.oci import ImageStore, OCIError
+from runner.images import ImageStore
 
 log = logging.getLogger("bencher.runner")
 
 DEFAULT_PIDS = 1024
-HEARTBEAT_INTERVAL = 5.0
 MAX_FILE_BYTES = 8 * 1024 * 1024
 
 
@@ -53,7 +54,7 @@ class Runner:
         executor: Executor,
         work_dir: Path,
         *,
-        poll_timeout: int = 55,
+        poll_timeout: int = DEFAULT_POLL_TIMEOUT,
         heartbeat_interval: float = HEARTBEAT_INTERVAL,
         stop: threading.Event | None = None,
     ):

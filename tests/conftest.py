@@ -18,7 +18,7 @@ from app import create_app
 from app.extensions import db
 from app.models import Organization, User
 from app.services.auth import init_server, issue_api_token
-from tests.support.database import PostgresDatabase, sqlite_copy, sqlite_template, make_settings
+from tests.support.database import PostgresDatabase, make_settings, sqlite_copy, sqlite_template
 
 pytest_plugins = ["tests.support.registry", "tests.support.live_server"]
 

@@ -8,6 +8,7 @@ from app.schemas.runner import RunnerCreateSchema, RunnerOutSchema, RunnerSpecSc
 from app.services.auth import authenticate_runner, parse_bearer
 from app.services.claims import wait_and_claim
 from app.services.runners import add_runner_spec, create_runner, find_runner, find_spec
+from protocol import DEFAULT_POLL_TIMEOUT, MAX_POLL_TIMEOUT
 
 bp = Blueprint("runners", __name__)
 
@@ -35,7 +36,9 @@ class ClaimSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    poll_timeout = fields.Integer(load_default=55, validate=validate.Range(min=1, max=900))
+    poll_timeout = fields.Integer(
+        load_default=DEFAULT_POLL_TIMEOUT, validate=validate.Range(min=1, max=MAX_POLL_TIMEOUT)
+    )
 
 
 @bp.post("/runners/<runner>/jobs")

@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per aggregate. Models never commit."""
 
-from app.models.job import JOB_STATUSES, TERMINAL_STATUSES, Job
+from app.models.job import Job
 from app.models.organization import PLANS, ApiToken, Organization, User
 from app.models.project import VISIBILITIES, Benchmark, Branch, Measure, Project, Testbed
 from app.models.report import Metric, Report, ReportBenchmark
@@ -9,9 +9,7 @@ from app.models.threshold import ALERT_STATUSES, Alert, Boundary, Model, Thresho
 
 __all__ = [
     "ALERT_STATUSES",
-    "JOB_STATUSES",
     "PLANS",
-    "TERMINAL_STATUSES",
     "VISIBILITIES",
     "Alert",
     "ApiToken",

@@ -11,17 +11,7 @@ from app.extensions import db
 from app.models.report import Report
 from app.models.runner import Runner, Spec
 from app.models.types import UUID, UTCDateTime, new_uuid, utcnow
-
-JOB_STATUSES = (
-    "pending",
-    "claimed",
-    "running",
-    "completed",
-    "processed",
-    "failed",
-    "canceled",
-)
-TERMINAL_STATUSES = ("processed", "failed", "canceled")
+from protocol import JOB_STATUSES
 
 
 class Job(db.Model):

@@ -19,8 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.project import Benchmark, Branch, Measure, Project, Testbed
 from app.models.types import UUID, UTCDateTime, new_uuid, utcnow
-
-REPORT_STATUSES = ("pending", "processed", "failed")
+from protocol import REPORT_STATUSES
 
 
 class Report(db.Model):

@@ -2,7 +2,7 @@
 
 from marshmallow import RAISE, Schema, fields, validate
 
-EVENTS = ("running", "heartbeat", "completed", "failed", "canceled")
+from protocol import RUNNER_EVENTS
 
 
 class IterationResultSchema(Schema):
@@ -19,6 +19,6 @@ class RunnerMessageSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    event = fields.String(required=True, validate=validate.OneOf(EVENTS))
+    event = fields.String(required=True, validate=validate.OneOf(RUNNER_EVENTS))
     results = fields.List(fields.Nested(IterationResultSchema), load_default=list)
     error = fields.String(load_default=None, allow_none=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from app import thresholds
+import thresholds
 
 
 class ModelSchema(Schema):
-    """A threshold model; range checks per test live in :func:`app.thresholds.validate_model`."""
+    """A threshold model; range checks per test live in :func:`thresholds.validate_model`."""
 
     class Meta:
         unknown = RAISE

@@ -14,6 +14,7 @@ from app.listener import listener_for
 from app.models import Job, Runner, runner_spec
 from app.models.types import UTCDateTime, utcnow
 from app.services import settings
+from protocol import HELD_STATUSES
 
 # Any fixed number: the advisory lock that serialises claims on PostgreSQL so that two claims
 # cannot both see an organisation below its concurrency limit.
@@ -29,7 +30,7 @@ def _claim_statement(postgres: bool):
     held = aliased(Job, name="held")
     busy = (
         select(held.organization_id, func.count().label("running"))
-        .where(held.status.in_(("claimed", "running")))
+        .where(held.status.in_(HELD_STATUSES))
         .group_by(held.organization_id)
         .subquery("busy")
     )

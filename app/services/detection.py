@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, true
 
-from app import thresholds
+import thresholds
 from app.extensions import db
 from app.models import Alert, Boundary, Metric, Report, ReportBenchmark, Threshold
 from app.models.types import new_uuid, utcnow

@@ -5,13 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.errors import BadRequest
-from runner.oci import (
-    InvalidReference,
-    ManifestNotFound,
-    RegistryClient,
-    RegistryError,
-    parse_reference,
-)
+from oci import InvalidReference, ManifestNotFound, RegistryClient, RegistryError, parse_reference
 
 
 @dataclass(frozen=True)

@@ -10,19 +10,10 @@ from sqlalchemy import func, select, update
 
 from app.errors import BadRequest, NotFound
 from app.extensions import db
-from app.models import JOB_STATUSES, Job, Project, Report
+from app.models import Job, Project, Report
 from app.models.types import utcnow
 from app.services import notifier, on_commit
-
-# to-status -> the statuses it may be entered from (DESIGN.md's job status machine)
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "claimed": ("pending",),
-    "running": ("claimed",),
-    "completed": ("running", "claimed"),
-    "processed": ("completed",),
-    "failed": ("claimed", "running", "completed"),
-    "canceled": ("pending", "claimed", "running"),
-}
+from protocol import HELD_STATUSES, JOB_STATUSES, TRANSITIONS
 
 
 def transition(job_id: int, to: str, **values) -> bool:
@@ -98,7 +89,7 @@ def cancel_job(job: Job, reason: str) -> bool:
 
     Returns False when the job had already reached a terminal or completed state.
     """
-    was_held = job.status in ("claimed", "running")
+    was_held = job.status in HELD_STATUSES
     moved = mark_canceled(job.id, reason)
     db.session.refresh(job)
     if moved and was_held:

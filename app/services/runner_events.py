@@ -15,6 +15,7 @@ from app.services import on_commit
 from app.services.job_output import store_job_output
 from app.services.jobs import fail_job, mark_canceled, transition
 from app.services.queue import enqueue_process_results
+from protocol import HELD_STATUSES
 
 # event -> statuses in which a resend of it is harmless: it already took effect, or (a late
 # "running") it was overtaken by the job finishing. Anything else is refused with an error.
@@ -41,7 +42,7 @@ def handle_event(job: Job, message: dict) -> dict:
     elif event == "heartbeat":
         moved = (
             db.session.query(Job)
-            .filter(Job.id == job.id, Job.status.in_(("claimed", "running")))
+            .filter(Job.id == job.id, Job.status.in_(HELD_STATUSES))
             .update({"last_heartbeat": now}, synchronize_session=False)
         ) == 1
     elif event in ("completed", "failed"):
@@ -60,7 +61,7 @@ def handle_event(job: Job, message: dict) -> dict:
 
 
 def _finish(job: Job, event: str, message: dict, now) -> bool:
-    if job.status not in ("claimed", "running"):
+    if job.status not in HELD_STATUSES:
         return False
     values = {"completed": now}
     try:

@@ -12,6 +12,7 @@ from app.models.types import utcnow
 from app.services import notifier, on_commit, settings
 from app.services.jobs import fail_job, mark_canceled
 from app.services.queue import enqueue_process_results
+from protocol import HELD_STATUSES
 
 
 def sweep() -> dict[str, int]:
@@ -26,7 +27,7 @@ def sweep() -> dict[str, int]:
     ).all()
     silent = db.session.scalars(
         select(Job.id).where(
-            Job.status.in_(("claimed", "running")),
+            Job.status.in_(HELD_STATUSES),
             Job.last_heartbeat < now - timedelta(seconds=config.heartbeat_timeout),
         )
     ).all()
@@ -37,7 +38,7 @@ def sweep() -> dict[str, int]:
     # Compared in Python: the deadline depends on each job's own timeout, and few jobs run.
     held = db.session.execute(
         select(Job.id, Job.uuid, Job.timeout, func.coalesce(Job.started, Job.claimed)).where(
-            Job.status.in_(("claimed", "running"))
+            Job.status.in_(HELD_STATUSES)
         )
     ).all()
     canceled = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 import adapters
-from app import thresholds
+import thresholds
 from app.errors import BadRequest, Conflict, NotFound
 from app.extensions import db
 from app.models import Branch, Measure, Model, Project, Testbed, Threshold

@@ -121,20 +121,3 @@ def build_env(
         env[name] = str(value)
     env.setdefault("PATH", DEFAULT_PATH)
     return env
-
-
-def get_executor(name: str, **kwargs: Any) -> Executor:
-    """Make the executor called ``name`` (``runc`` or ``process``) with ``kwargs``.
-
-    ``process`` runs jobs without any isolation; the runner exposes it only behind
-    ``--danger-no-sandbox``.
-    """
-    if name == "runc":
-        from runner.executors.runc import RuncExecutor
-
-        return RuncExecutor(**kwargs)
-    if name == "process":
-        from runner.executors.process import ProcessExecutor
-
-        return ProcessExecutor(**kwargs)
-    raise ValueError(f"unknown executor {name!r}: choose 'runc' or 'process'")

@@ -18,7 +18,7 @@ from app.models import Job
 from runner.api import RunnerApi
 from runner.daemon import Runner
 from runner.executors import get_executor
-from runner.oci import ImageStore
+from runner.images import ImageStore
 from tests.conftest import auth, run_body
 from tests.support.oci_image import busybox_image, push_image
 from tests.support.processes import REPO, api_process, free_port, server_env, wait_until

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from runner.oci import ImageStore
+from runner.images import ImageStore
 from tests.support.oci_image import push_image
 from tests.support.registry import registry  # noqa: F401  (the session fixture)
 

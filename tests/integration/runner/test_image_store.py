@@ -6,14 +6,9 @@ import threading
 import pytest
 import requests
 
-from runner.oci import (
-    BlobVerificationError,
-    ImageStore,
-    RegistryClient,
-    UnsafeLayerError,
-    UnsupportedImage,
-)
-from runner.oci.pull import host_platform
+from oci import BlobVerificationError, RegistryClient, UnsafeLayerError, UnsupportedImage
+from runner.images import ImageStore
+from runner.images.pull import host_platform
 from tests.support.oci_image import (
     build_image,
     layer_tar,

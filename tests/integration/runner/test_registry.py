@@ -4,12 +4,7 @@ import socket
 
 import pytest
 
-from runner.oci import (
-    BlobVerificationError,
-    ManifestNotFound,
-    RegistryClient,
-    RegistryUnreachable,
-)
+from oci import BlobVerificationError, ManifestNotFound, RegistryClient, RegistryUnreachable
 from tests.support.oci_image import build_image, push_image
 
 pytestmark = pytest.mark.registry

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from functools import cache
+
 from tests.support.conformance import CONFORMANCE_DIR
 
 CASE_COUNT = 83

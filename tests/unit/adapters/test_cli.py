@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import adapters
-
 from tests.support.conformance import CONFORMANCE_DIR
 
 from .corpus import tool_output

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 import adapters
-
 from tests.support.conformance import CONFORMANCE_DIR
 
 from .corpus import CASE_COUNT, assert_results_match, case_ids, cases, tool_output

@@ -4,15 +4,15 @@ import stat
 
 import pytest
 
-from runner.oci import UnsupportedImage
-from runner.oci.pull import (
+from oci import UnsupportedImage
+from oci.registry import MEDIA_OCI_INDEX, Manifest
+from runner.images.pull import (
     host_platform,
     image_parts,
     prepare_mountpoints,
     run_config,
     select_manifest,
 )
-from runner.oci.registry import MEDIA_OCI_INDEX, Manifest
 
 D = {
     name: "sha256:" + c * 64 for name, c in [("amd", "a"), ("arm", "b"), ("v7", "c"), ("att", "d")]

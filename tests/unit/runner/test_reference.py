@@ -1,6 +1,6 @@
 import pytest
 
-from runner.oci import ImageReference, InvalidReference, parse_reference
+from oci import ImageReference, InvalidReference, parse_reference
 
 DIGEST = "sha256:" + "ab" * 32
 

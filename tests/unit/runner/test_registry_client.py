@@ -8,7 +8,7 @@ import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
-from runner.oci import (
+from oci import (
     BlobVerificationError,
     ManifestNotFound,
     RegistryAuthError,
@@ -16,7 +16,7 @@ from runner.oci import (
     RegistryError,
     RegistryUnreachable,
 )
-from runner.oci.registry import MEDIA_OCI_INDEX, MEDIA_OCI_MANIFEST, is_loopback
+from oci.registry import MEDIA_OCI_INDEX, MEDIA_OCI_MANIFEST, is_loopback
 
 MANIFEST = json.dumps({"schemaVersion": 2, "mediaType": MEDIA_OCI_MANIFEST, "layers": []}).encode()
 DIGEST = "sha256:" + hashlib.sha256(MANIFEST).hexdigest()

@@ -6,8 +6,9 @@ import tarfile
 
 import pytest
 
-from runner.oci import CorruptLayerError, UnsafeLayerError, unpack_layer
-from runner.oci.unpack import detect_compression
+from oci import CorruptLayerError, UnsafeLayerError
+from runner.images import unpack_layer
+from runner.images.unpack import detect_compression
 from tests.support.oci_image import compress, layer_tar, malicious_layer
 
 

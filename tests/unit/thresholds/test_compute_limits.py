@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.thresholds import (
+from thresholds import (
     NO_LIMITS,
     STATISTICAL_TESTS,
     TESTS,
@@ -24,7 +24,7 @@ from app.thresholds import (
     t_test_limits,
     z_score_limits,
 )
-from app.thresholds.limits import _t_quantile
+from thresholds.limits import _t_quantile
 
 from ._conformance import assert_close
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from app.thresholds import (
+from thresholds import (
     TESTS,
     Limits,
     LogNormalParams,
@@ -21,7 +21,7 @@ from app.thresholds import (
     t_test_limits,
     z_score_limits,
 )
-from app.thresholds.limits import mirror_limit
+from thresholds.limits import mirror_limit
 
 from ._conformance import assert_close, load_thresholds
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from app.thresholds import stats
-from app.thresholds.stats import Quartiles
+from thresholds import stats
+from thresholds.stats import Quartiles
 
 from ._conformance import assert_close, load_thresholds
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from app.thresholds import STATISTICAL_TESTS, TESTS, ThresholdError, validate_model
+from thresholds import STATISTICAL_TESTS, TESTS, ThresholdError, validate_model
 
 CDF = ("z_score", "t_test", "log_normal")
 NON_NEGATIVE = ("percentage", "iqr", "delta_iqr")

@@ -24,6 +24,8 @@ from __future__ import annotations
 import math
 from numbers import Real
 
+from protocol.thresholds import STATISTICAL_TESTS, THRESHOLD_TESTS
+
 __all__ = [
     "CDF_TESTS",
     "IQR_TESTS",
@@ -34,16 +36,7 @@ __all__ = [
     "validate_model",
 ]
 
-TESTS: tuple[str, ...] = (
-    "static",
-    "percentage",
-    "z_score",
-    "t_test",
-    "log_normal",
-    "iqr",
-    "delta_iqr",
-)
-STATISTICAL_TESTS: tuple[str, ...] = TESTS[1:]
+TESTS: tuple[str, ...] = THRESHOLD_TESTS
 CDF_TESTS: frozenset[str] = frozenset({"z_score", "t_test", "log_normal"})
 IQR_TESTS: frozenset[str] = frozenset({"iqr", "delta_iqr"})
 

@@ -2,7 +2,7 @@
 
 Choosing the runner's platform in an index, checking an image manifest and its layers' media
 types, extracting the run settings from an image config, and turning verified layer blobs into a
-root filesystem ready for an executor. :class:`runner.oci.cache.ImageStore` decides what to fetch
+root filesystem ready for an executor. :class:`runner.images.cache.ImageStore` decides what to fetch
 and where to keep it.
 """
 
@@ -15,10 +15,10 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from runner.oci.errors import BlobVerificationError, UnsupportedImage
-from runner.oci.reference import is_digest
-from runner.oci.registry import IMAGE_MEDIA_TYPES, INDEX_MEDIA_TYPES, Manifest
-from runner.oci.unpack import unpack_layer
+from oci.digests import is_digest
+from oci.errors import BlobVerificationError, UnsupportedImage
+from oci.registry import IMAGE_MEDIA_TYPES, INDEX_MEDIA_TYPES, Manifest
+from runner.images.unpack import unpack_layer
 
 Platform = tuple[str, ...]  # (os, architecture) or (os, architecture, variant)
 

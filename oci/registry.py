@@ -20,14 +20,15 @@ from typing import Any
 
 import requests
 
-from runner.oci.errors import (
+from oci.digests import format_digest, is_digest, sha256_digest
+from oci.errors import (
     BlobVerificationError,
     ManifestNotFound,
     RegistryAuthError,
     RegistryError,
     RegistryUnreachable,
 )
-from runner.oci.reference import DOCKER_HUB, is_digest
+from oci.reference import DOCKER_HUB
 
 MEDIA_OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 MEDIA_OCI_INDEX = "application/vnd.oci.image.index.v1+json"
@@ -63,11 +64,6 @@ class Manifest:
     def is_index(self) -> bool:
         """Whether this is a multi-platform index (OCI index or Docker manifest list)."""
         return self.media_type in INDEX_MEDIA_TYPES
-
-
-def sha256_digest(data: bytes) -> str:
-    """The ``sha256:<hex>`` digest of ``data``."""
-    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def is_loopback(registry: str) -> bool:
@@ -223,7 +219,7 @@ class RegistryClient:
                     registry=self.registry,
                     repository=repository,
                 ) from None
-        return written, "sha256:" + hasher.hexdigest()
+        return written, format_digest(hasher)
 
     def _read_capped(self, resp: requests.Response, repository: str, cap: int) -> bytes:
         chunks, total = [], 0

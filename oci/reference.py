@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from runner.oci.errors import InvalidReference
+from oci.digests import is_digest
+from oci.errors import InvalidReference
 
 DOCKER_HUB = "docker.io"
 DEFAULT_TAG = "latest"
@@ -23,7 +24,6 @@ _DOMAIN_RE = re.compile(
 )
 _COMPONENT_RE = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*$")
 _TAG_RE = re.compile(r"^[\w][\w.-]{0,127}$")
-_DIGEST_RE = re.compile(r"^sha256:[a-f0-9]{64}$")
 
 
 @dataclass(frozen=True)
@@ -49,11 +49,6 @@ class ImageReference:
         return text
 
 
-def is_digest(value: str) -> bool:
-    """Whether ``value`` is a ``sha256:<64 lowercase hex>`` digest."""
-    return bool(_DIGEST_RE.match(value))
-
-
 def parse_reference(ref: str, default_registry: str = DOCKER_HUB) -> ImageReference:
     """Parse ``ref`` into registry, repository, tag and digest, with Docker's defaults.
 
@@ -71,7 +66,7 @@ def parse_reference(ref: str, default_registry: str = DOCKER_HUB) -> ImageRefere
     name, digest = ref, None
     if "@" in ref:
         name, digest = ref.split("@", 1)
-        if not _DIGEST_RE.match(digest):
+        if not is_digest(digest):
             raise InvalidReference(
                 f"invalid digest {digest!r}: expected 'sha256:' followed by 64 lowercase hex digits"
             )

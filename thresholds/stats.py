@@ -124,7 +124,7 @@ def delta_quartiles(data: Sequence[float]) -> Quartiles | None:
     For consecutive items ``a, b`` of ``data`` (in the order given) the change is
     ``|(b - a) / a|``, i.e. measured against the earlier item of the pair. Bencher passes its
     history newest first, so each change is relative to the newer value of the pair; callers
-    must pass the same order (see :func:`app.thresholds.compute_limits`).
+    must pass the same order (see :func:`thresholds.compute_limits`).
 
     ``None`` with fewer than two values or any non-finite value. Where Bencher would divide by
     zero, ``0 -> 0`` counts as no change (Bencher: NaN) and ``0 -> x`` as an infinite change;

@@ -7,8 +7,8 @@ alerts match what Bencher users already get. Typical use, once per metric::
     limits = compute_limits(test, newest_first_history, lower_boundary=lb, upper_boundary=ub)
     side = limits.outlier(new_value)                                  # "lower", "upper", None
 
-Valid ranges per test are documented in :mod:`app.thresholds.validation`, the formulas in
-:mod:`app.thresholds.limits`, the statistics in :mod:`app.thresholds.stats`.
+Valid ranges per test are documented in :mod:`thresholds.validation`, the formulas in
+:mod:`thresholds.limits`, the statistics in :mod:`thresholds.stats`.
 """
 
 from .limits import (

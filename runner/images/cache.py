@@ -29,8 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from runner.oci.errors import OCIError, UnsupportedImage
-from runner.oci.pull import (
+from oci.digests import is_digest, sha256_digest
+from oci.errors import OCIError, UnsupportedImage
+from oci.registry import INDEX_MEDIA_TYPES, Manifest, RegistryClient
+from runner.images.pull import (
     Platform,
     build_rootfs,
     check_platform,
@@ -41,8 +43,6 @@ from runner.oci.pull import (
     run_config,
     select_manifest,
 )
-from runner.oci.reference import is_digest
-from runner.oci.registry import INDEX_MEDIA_TYPES, Manifest, RegistryClient, sha256_digest
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +99,8 @@ class ImageStore:
 
         ``digest`` may name an index (resolved to ``platform``, by default this machine's) or an
         image manifest. Every blob is verified against its digest. Raises the
-        :class:`runner.oci.errors.RegistryError` family and
-        :class:`runner.oci.errors.UnsafeLayerError`.
+        :class:`oci.errors.RegistryError` family and
+        :class:`oci.errors.UnsafeLayerError`.
         """
         if not is_digest(digest):
             raise UnsupportedImage(

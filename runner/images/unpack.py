@@ -36,7 +36,8 @@ import tarfile
 from pathlib import Path
 from typing import BinaryIO
 
-from runner.oci.errors import CorruptLayerError, UnsafeLayerError
+from oci.digests import format_digest
+from oci.errors import CorruptLayerError, UnsafeLayerError
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +140,7 @@ def unpack_layer(
         raise CorruptLayerError(f"layer {label} is corrupt: {err}") from None
     extractor.finish()
     reader.drain()
-    return "sha256:" + reader.hasher.hexdigest()
+    return format_digest(reader.hasher)
 
 
 def _split_name(name: str, entry: str) -> list[str]:

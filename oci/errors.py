@@ -1,4 +1,4 @@
-"""Every exception raised by :mod:`runner.oci`, in one tree.
+"""Every exception raised by :mod:`oci`, in one tree.
 
 ``RegistryError`` and its subclasses carry the registry and repository they concern so a message
 read in a job's error field says where to look. ``InvalidReference`` and ``UnsafeLayerError`` are
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 
 class OCIError(Exception):
-    """Base class of every error raised by :mod:`runner.oci`."""
+    """Base class of every error raised by :mod:`oci`."""
 
 
 class InvalidReference(OCIError, ValueError):

@@ -1,10 +1,12 @@
-"""``bencher server ...``: commands that run on the server machine (they import ``app``)."""
+"""``bencher server init`` and ``bencher server up``."""
 
 from __future__ import annotations
 
 import time
 
 import click
+
+from protocol import DEFAULT_PORT
 
 
 @click.group()
@@ -33,7 +35,7 @@ def init(email: str, org_slug: str, plan: str) -> None:
 
 
 @server.command("up")
-@click.option("--port", default=6610, show_default=True, help="API port on 127.0.0.1.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, help="API port on 127.0.0.1.")
 @click.option(
     "--redis-port",
     default=6611,
@@ -57,8 +59,8 @@ def up(port: int, redis_port: int, flower: bool, no_runner: bool, danger_no_sand
     import shutil
     import signal
 
+    from app.commands.supervisor import Supervisor, wait_http, wait_redis
     from app.config import default_data_dir
-    from cli.supervisor import Supervisor, wait_http, wait_redis
 
     data_dir = default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,10 @@
+"""Defaults the server, the CLI and runners must agree on."""
+
+API_PREFIX = "/v0"
+DEFAULT_PORT = 6610
+DEFAULT_HOST = f"http://localhost:{DEFAULT_PORT}"
+#: Seconds a runner's claim long-poll waits for a job before the server answers 204.
+DEFAULT_POLL_TIMEOUT = 55
+MAX_POLL_TIMEOUT = 900
+#: Seconds between a runner's heartbeats; the server's heartbeat timeout must be well above it.
+HEARTBEAT_INTERVAL = 5.0
