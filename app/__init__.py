@@ -58,7 +58,7 @@ def _migrations_dir() -> str:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """Foreign keys on, WAL and a busy timeout so the API, worker and runner share SQLite."""
+    """Foreign keys on, WAL and a busy timeout so API processes and workers share SQLite."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")

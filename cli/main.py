@@ -52,7 +52,8 @@ def _missing(name: str, short_help: str, extra: str, err: ModuleNotFoundError) -
     def explain() -> None:
         raise click.ClickException(
             f"'bencher {name}' needs the server stack, which is not installed here "
-            f"(no module {err.name!r}); install it with: pip install 'bencher-service[{extra}]'"
+            f"(no module {err.name!r}); install the [{extra}] extra: "
+            f"pip install '.[{extra}]' in the repository"
         )
 
     return click.Command(

@@ -14,8 +14,9 @@ from cli.exit_codes import EXIT_CODES_HELP
 from cli.local import run_command
 from cli.options import ServerArgs, server_options
 from cli.progress import Progress
-from cli.run_body import THRESHOLD_TESTS, build_body, build_job, parse_thresholds
+from cli.run_body import build_body, build_job, parse_thresholds
 from cli.watch import JobWatcher
+from protocol import THRESHOLD_TESTS
 
 _REMOTE_ONLY = ("cmd", "entrypoint", "env", "spec", "detach", "max_wait")
 _THRESHOLD_NUMBERS = (

@@ -18,7 +18,6 @@ from datetime import datetime
 
 import click
 
-THRESHOLD_TESTS = ("static", "percentage", "z_score", "t_test", "log_normal", "iqr", "delta_iqr")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 UNSET = "_"
 

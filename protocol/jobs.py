@@ -5,7 +5,8 @@
     pending -> claimed -> running -> completed -> processed
                                               \\-> failed      (processing failed)
     claimed|running           -> failed      (runner failure, heartbeat lost)
-    pending|claimed|running   -> canceled    (user cancel, hard timeout, runner cancel)
+    pending|claimed|running   -> canceled    (user cancel; claimed|running also by the hard
+                                              timeout or the runner itself)
 
 The server applies each transition as one conditional update, so a message that arrives twice,
 late or out of order moves the job at most once.

@@ -2,7 +2,8 @@
 
 One JSON object per text frame, tagged by ``event``. The runner sends ``RUNNER_EVENTS``; the
 server answers each with ``ack`` (``{"event": "ack", "for": ..., "status": <job status>}``) or
-``error`` (``{"event": "error", "for": ..., "message": ...}``), and pushes ``cancel``
+``error`` (``{"event": "error", "message": ...}``, plus ``for`` and ``status`` when the message
+was understood but does not fit the job's state), and pushes ``cancel``
 (``{"event": "cancel", "reason": ...}``) at any time.
 """
 

@@ -1,4 +1,4 @@
-"""Initial schema: every table of DESIGN.md.
+"""Initial schema: every table of docs/ARCHITECTURE.md.
 
 Revision ID: 0001
 Revises:

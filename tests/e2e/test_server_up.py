@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,10 +12,6 @@ import pytest
 import requests
 
 from tests.support.processes import REPO, free_port
-
-pytestmark = pytest.mark.skipif(
-    shutil.which("runc") is None or os.geteuid() != 0, reason="needs runc and root"
-)
 
 
 def _up(env: dict[str, str], port: int, redis_port: int) -> tuple[subprocess.Popen, str]:

@@ -2,7 +2,7 @@
 
 from app.listener import Listener
 from app.notify import RedisNotifier
-from tests.support.database import TEST_REDIS_URL
+from tests.support.settings import TEST_REDIS_URL
 
 
 def test_a_published_job_wakes_the_oldest_waiter_of_its_spec():

@@ -19,10 +19,10 @@ from runner.api import RunnerApi
 from runner.daemon import Runner
 from runner.executors import get_executor
 from runner.images import ImageStore
-from tests.conftest import auth, run_body
 from tests.support.oci_image import busybox_image, push_image
 from tests.support.processes import REPO, api_process, free_port, server_env, wait_until
 from tests.support.runner_api import create_runner, setup_project
+from tests.support.server import auth, run_body
 
 pytestmark = pytest.mark.skipif(
     shutil.which("runc") is None or os.geteuid() != 0, reason="needs runc and root"

@@ -8,7 +8,6 @@ truncated after every test.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import uuid
 from pathlib import Path
@@ -20,9 +19,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.config import Settings
 from app.serverctl import upgrade_database
-
-ADMIN_URL = os.environ.get("BENCHER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-TEST_REDIS_URL = os.environ.get("BENCHER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+from tests.support.settings import ADMIN_URL, TEST_REDIS_URL
 
 
 def make_settings(data_dir: Path, database_url: str, **overrides) -> Settings:

@@ -7,7 +7,7 @@ import json
 import requests
 import websocket
 
-from tests.conftest import auth, run_body
+from tests.support.server import auth, run_body
 
 DIGEST = "sha256:" + "ab" * 32
 IMAGE = f"127.0.0.1:5000/acme/bench@{DIGEST}"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.conftest import auth, run_body
 from tests.support.oci_image import build_image, push_image
+from tests.support.server import auth, run_body
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.conftest import auth, run_body
+from tests.support.server import auth, run_body
 
 BMF = json.dumps(
     {

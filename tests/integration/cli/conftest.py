@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli.main import cli
-from tests.conftest import auth
+from tests.support.server import auth
 
 PROJECT = "demo"
 

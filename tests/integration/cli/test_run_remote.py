@@ -17,8 +17,8 @@ from app.models import Job
 from app.services.processing import process_job
 from cli import exit_codes
 from cli.progress import Progress
-from tests.conftest import auth
 from tests.support.runner_api import IMAGE, claim, connect, create_runner, iteration, send
+from tests.support.server import auth
 
 BMF = json.dumps({"fib_10": {"latency": {"value": 1500.0}}})
 STEP = 0.7  # long enough for the CLI, polling from 0.25 s after each change, to see every state

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.conftest import auth, run_body
+from tests.support.server import auth, run_body
 
 MODELS = {
     "static": {"upper_boundary": 150.0},

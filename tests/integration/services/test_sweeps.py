@@ -12,8 +12,8 @@ from app.models import Job
 from app.models.types import utcnow
 from app.notify import CANCEL_CHANNEL_PREFIX
 from app.services.sweeps import sweep
-from tests.support.database import TEST_REDIS_URL
 from tests.support.runner_api import create_job, setup_project
+from tests.support.settings import TEST_REDIS_URL
 
 
 def _set(uuid: str, **values) -> None:

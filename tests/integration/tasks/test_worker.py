@@ -17,7 +17,6 @@ from sqlalchemy.engine import make_url
 
 from app.extensions import db
 from app.models import Job, Metric, ReportBenchmark
-from tests.support.database import TEST_REDIS_URL
 from tests.support.processes import api_process, free_port, server_env, wait_until, worker_process
 from tests.support.runner_api import (
     claim,
@@ -28,6 +27,7 @@ from tests.support.runner_api import (
     send,
     setup_project,
 )
+from tests.support.settings import TEST_REDIS_URL
 
 BMF = json.dumps({"b1": {"latency": {"value": 5.0}}, "b2": {"latency": {"value": 7.0}}})
 FAST_REDELIVERY = {

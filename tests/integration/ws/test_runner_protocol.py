@@ -15,7 +15,6 @@ import websocket
 
 from app.extensions import db
 from app.models import Job, Report
-from tests.conftest import auth
 from tests.support.database import TEST_REDIS_URL
 from tests.support.processes import api_process, server_env
 from tests.support.runner_api import (
@@ -27,6 +26,7 @@ from tests.support.runner_api import (
     send,
     setup_project,
 )
+from tests.support.server import auth
 
 BMF = json.dumps({"b": {"latency": {"value": 5.0}}})
 
