@@ -1,14 +1,12 @@
 from flask import Blueprint, request
-from marshmallow import RAISE, Schema, fields, validate
 
 from app.api.common import load_body, require_admin
 from app.extensions import db
-from app.schemas.job import ClaimedJobSchema
+from app.schemas.job import ClaimedJobSchema, ClaimSchema
 from app.schemas.runner import RunnerCreateSchema, RunnerOutSchema, RunnerSpecSchema
 from app.services.auth import authenticate_runner, parse_bearer
 from app.services.claims import wait_and_claim
 from app.services.runners import add_runner_spec, create_runner, find_runner, find_spec
-from protocol import DEFAULT_POLL_TIMEOUT, MAX_POLL_TIMEOUT
 
 bp = Blueprint("runners", __name__)
 
@@ -30,15 +28,6 @@ def post_runner_spec(runner: str):
     found = add_runner_spec(find_runner(runner), find_spec(data["spec"]))
     db.session.commit()
     return RunnerOutSchema().dump(found), 201
-
-
-class ClaimSchema(Schema):
-    class Meta:
-        unknown = RAISE
-
-    poll_timeout = fields.Integer(
-        load_default=DEFAULT_POLL_TIMEOUT, validate=validate.Range(min=1, max=MAX_POLL_TIMEOUT)
-    )
 
 
 @bp.post("/runners/<runner>/jobs")

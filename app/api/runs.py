@@ -2,9 +2,10 @@ from flask import Blueprint
 
 from app.api.common import load_body, require_user
 from app.extensions import db
+from app.schemas.report import ReportSchema
 from app.schemas.run import RunSchema
 from app.services import notifier, on_commit
-from app.services.reports import report_view
+from app.services.reports import report_details
 from app.services.runs import create_run
 
 bp = Blueprint("runs", __name__)
@@ -20,4 +21,5 @@ def post_run():
         publish, spec_id = notifier().publish_job_available, outcome.job.spec_id
         on_commit(lambda: publish(spec_id))
     db.session.commit()
-    return report_view(outcome.report, outcome.job), 201 if outcome.created else 200
+    body = ReportSchema().dump(report_details(outcome.report, outcome.job))
+    return body, 201 if outcome.created else 200

@@ -1,8 +1,9 @@
-"""Job shapes: what users see, and what a runner receives when it claims a job."""
+"""Job shapes: what users see, and what a runner sends and receives when it claims a job."""
 
-from marshmallow import Schema, fields
+from marshmallow import RAISE, Schema, fields, validate
 
 from app.schemas.runner import SpecOutSchema
+from protocol import DEFAULT_POLL_TIMEOUT, MAX_POLL_TIMEOUT
 
 
 class JobOutSchema(Schema):
@@ -25,6 +26,17 @@ class JobOutSchema(Schema):
     processed = fields.AwareDateTime(allow_none=True)
     error = fields.String(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
+
+
+class ClaimSchema(Schema):
+    """The body of a runner's claim (``POST /v0/runners/{runner}/jobs``); it may be empty."""
+
+    class Meta:
+        unknown = RAISE
+
+    poll_timeout = fields.Integer(
+        load_default=DEFAULT_POLL_TIMEOUT, validate=validate.Range(min=1, max=MAX_POLL_TIMEOUT)
+    )
 
 
 class ClaimedJobSchema(Schema):

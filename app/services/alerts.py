@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from app.errors import BadRequest, NotFound
 from app.extensions import db
@@ -10,51 +13,52 @@ from app.models import ALERT_STATUSES, Alert, Boundary, Metric, Project, Thresho
 from app.models.types import utcnow
 
 
+@dataclass(frozen=True)
+class AlertWithMetric:
+    """An alert (its boundary loaded) and the metric it judged (its measure loaded): what
+    :class:`app.schemas.alert.AlertSchema` shows."""
+
+    alert: Alert
+    metric: Metric
+
+
 def _project_alerts(project: Project):
+    """Alerts of ``project`` with boundary, metric and measure, in one statement."""
     return (
-        select(Alert)
-        .join(Boundary, Alert.boundary_id == Boundary.id)
+        select(Alert, Metric)
+        .join(Alert.boundary)
         .join(Threshold, Boundary.threshold_id == Threshold.id)
+        .join(Metric, Boundary.metric_id == Metric.id)
+        .options(contains_eager(Alert.boundary))
         .where(Threshold.project_id == project.id)
     )
 
 
-def list_alerts(project: Project, status: str | None, page: int, per_page: int) -> list[Alert]:
+def list_alerts(
+    project: Project, status: str | None, page: int, per_page: int
+) -> list[AlertWithMetric]:
+    """One page of the project's alerts, newest first, optionally of one ``status``."""
     query = _project_alerts(project)
     if status is not None:
         if status not in ALERT_STATUSES:
             raise BadRequest(f"unknown alert status {status!r}; one of {', '.join(ALERT_STATUSES)}")
         query = query.where(Alert.status == status)
     query = query.order_by(Alert.created.desc(), Alert.id.desc())
-    return list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all())
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return [AlertWithMetric(alert, metric) for alert, metric in rows]
 
 
-def get_alert(project: Project, ref: str) -> Alert:
-    alert = db.session.scalar(_project_alerts(project).where(Alert.uuid == ref))
-    if alert is None:
+def get_alert(project: Project, ref: str) -> AlertWithMetric:
+    row = db.session.execute(_project_alerts(project).where(Alert.uuid == ref)).one_or_none()
+    if row is None:
         raise NotFound(f"alert {ref!r} not found in project {project.slug!r}")
-    return alert
+    return AlertWithMetric(*row)
 
 
-def set_alert_status(alert: Alert, status: str) -> Alert:
-    alert.status = status
-    alert.modified = utcnow()
+def set_alert_status(project: Project, ref: str, status: str) -> AlertWithMetric:
+    """Move the project's alert ``ref`` to ``status`` (the schema has checked the value)."""
+    found = get_alert(project, ref)
+    found.alert.status = status
+    found.alert.modified = utcnow()
     db.session.flush()
-    return alert
-
-
-def alert_view(alert: Alert) -> dict:
-    boundary = alert.boundary
-    metric = db.session.get(Metric, boundary.metric_id)
-    return {
-        "uuid": alert.uuid,
-        "side": alert.side,
-        "status": alert.status,
-        "value": metric.value,
-        "measure": metric.measure.slug,
-        "baseline": boundary.baseline,
-        "lower_limit": boundary.lower_limit,
-        "upper_limit": boundary.upper_limit,
-        "created": alert.created.isoformat(),
-        "modified": alert.modified.isoformat(),
-    }
+    return found

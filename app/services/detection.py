@@ -1,24 +1,22 @@
 """Threshold detection: judge a report's new metrics against their history.
 
-For every threshold of the report's branch and testbed, one query fetches the historical
-sample of all the report's benchmarks for that measure (same branch, testbed, benchmark and
-measure; newest first; within the model's window; at most ``max_sample_size``; never the
-report being judged). The statement count grows with the number of thresholds, not of
-benchmarks; on PostgreSQL a LATERAL ``LIMIT`` per benchmark walks the history index so the
-cost does not grow with the project's total history.
+For every threshold of the report's branch and testbed, one query (:func:`metric_history`)
+fetches the historical sample of all the report's benchmarks for that measure, as the
+threshold's model defines it. The statement count grows with the number of thresholds, not of
+benchmarks.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import timedelta
 
-from sqlalchemy import func, select, true
+from sqlalchemy import select
 
 import thresholds
 from app.extensions import db
 from app.models import Alert, Boundary, Metric, Report, ReportBenchmark, Threshold
 from app.models.types import new_uuid, utcnow
+from app.services.history import metric_history
 
 
 def detect(report: Report, ignored_benchmarks: set[int] = frozenset()) -> int:
@@ -45,57 +43,21 @@ def _current_metrics(report: Report, measure_id: int):
 
 
 def _history(report: Report, threshold: Threshold, benchmark_ids: list[int]) -> dict[int, list]:
-    """Per benchmark, the historical values newest first, as the threshold's model defines."""
+    """Per benchmark, the sample the threshold's model judges ``report`` against: the same
+    branch, testbed and measure, newest first, within the model's window and sample size, never
+    the report itself."""
+    # Kept as its own function: benchmarks/bench_processing.py times the history by this name.
     model = threshold.model
-    conditions = [
-        ReportBenchmark.branch_id == report.branch_id,
-        ReportBenchmark.testbed_id == report.testbed_id,
-        ReportBenchmark.report_id != report.id,
-        ReportBenchmark.start_time <= report.start_time,
-        Metric.measure_id == threshold.measure_id,
-    ]
-    if model.window:
-        conditions.append(
-            ReportBenchmark.start_time >= report.start_time - timedelta(seconds=model.window)
-        )
-    limit = model.max_sample_size or 2**31 - 1
-    history: dict[int, list] = defaultdict(list)
-    if db.session.get_bind().dialect.name == "postgresql":
-        wanted = select(func.unnest(benchmark_ids).label("benchmark_id")).subquery("wanted")
-        sample = (
-            select(Metric.value)
-            .join(ReportBenchmark, Metric.report_benchmark_id == ReportBenchmark.id)
-            .where(ReportBenchmark.benchmark_id == wanted.c.benchmark_id, *conditions)
-            .order_by(ReportBenchmark.start_time.desc(), ReportBenchmark.id.desc())
-            .limit(limit)
-            .lateral("sample")
-        )
-        rows = db.session.execute(
-            select(wanted.c.benchmark_id, sample.c.value).join(sample, true())
-        )
-    else:
-        rank = (
-            func.row_number()
-            .over(
-                partition_by=ReportBenchmark.benchmark_id,
-                order_by=(ReportBenchmark.start_time.desc(), ReportBenchmark.id.desc()),
-            )
-            .label("rank")
-        )
-        ranked = (
-            select(ReportBenchmark.benchmark_id, Metric.value, rank)
-            .join(ReportBenchmark, Metric.report_benchmark_id == ReportBenchmark.id)
-            .where(ReportBenchmark.benchmark_id.in_(benchmark_ids), *conditions)
-            .subquery()
-        )
-        rows = db.session.execute(
-            select(ranked.c.benchmark_id, ranked.c.value)
-            .where(ranked.c.rank <= limit)
-            .order_by(ranked.c.benchmark_id, ranked.c.rank)
-        )
-    for benchmark_id, value in rows:
-        history[benchmark_id].append(value)
-    return history
+    return metric_history(
+        benchmark_ids,
+        branch_id=report.branch_id,
+        testbed_id=report.testbed_id,
+        measure_id=threshold.measure_id,
+        until=report.start_time,
+        since=report.start_time - timedelta(seconds=model.window) if model.window else None,
+        limit=model.max_sample_size or None,
+        exclude_report_id=report.id,
+    )
 
 
 def _judge(report: Report, threshold: Threshold, ignored: set[int]) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import Row, select
 
 from app.errors import NotFound
 from app.extensions import db
@@ -19,6 +21,26 @@ from app.models import (
 )
 
 
+@dataclass(frozen=True)
+class ReportDetails:
+    """What :class:`app.schemas.report.ReportSchema` shows of a report.
+
+    ``results`` holds one row per metric, ordered by iteration, benchmark and measure, with the
+    columns ``iteration, benchmark, measure, units, value, lower_value, upper_value, baseline,
+    lower_limit, upper_limit, alert_uuid, alert_side, alert_status`` (boundary and alert
+    columns are null where the metric was not judged or raised no alert).
+    """
+
+    report: Report
+    job: Job | None
+    results: list[Row]
+
+    @property
+    def alerts(self) -> list[Row]:
+        """The results that raised an alert, in the same order."""
+        return [row for row in self.results if row.alert_uuid is not None]
+
+
 def get_report(project: Project, ref: str) -> Report:
     report = db.session.scalar(
         select(Report).where(Report.project_id == project.id, Report.uuid == ref)
@@ -28,79 +50,38 @@ def get_report(project: Project, ref: str) -> Report:
     return report
 
 
-def report_view(report: Report, job: Job | None = None) -> dict:
-    """The report's JSON: its settings, job, one row per metric, and the alerts raised."""
+def report_details(report: Report, job: Job | None = None) -> ReportDetails:
+    """The report with its job and its results: one query for the job (unless given) and one
+    for all the results, whatever their number."""
     if job is None:
         job = db.session.scalar(select(Job).where(Job.report_id == report.id))
-    rows = db.session.execute(
-        select(
-            ReportBenchmark.iteration,
-            Benchmark.name,
-            Measure.slug,
-            Measure.units,
-            Metric.value,
-            Metric.lower_value,
-            Metric.upper_value,
-            Boundary.baseline,
-            Boundary.lower_limit,
-            Boundary.upper_limit,
-            Alert.uuid,
-            Alert.side,
-            Alert.status,
-        )
-        .join(ReportBenchmark, Metric.report_benchmark_id == ReportBenchmark.id)
-        .join(Benchmark, ReportBenchmark.benchmark_id == Benchmark.id)
-        .join(Measure, Metric.measure_id == Measure.id)
-        .outerjoin(Boundary, Boundary.metric_id == Metric.id)
-        .outerjoin(Alert, Alert.boundary_id == Boundary.id)
-        .where(ReportBenchmark.report_id == report.id)
-        .order_by(ReportBenchmark.iteration, Benchmark.name, Measure.slug)
-    ).all()
-    results, alerts = [], []
-    for row in rows:
-        alert = None
-        if row.uuid is not None:
-            alert = {"uuid": row.uuid, "side": row.side, "status": row.status}
-        result = {
-            "iteration": row.iteration,
-            "benchmark": row.name,
-            "measure": row.slug,
-            "units": row.units,
-            "value": row.value,
-            "lower_value": row.lower_value,
-            "upper_value": row.upper_value,
-            "baseline": row.baseline,
-            "lower_limit": row.lower_limit,
-            "upper_limit": row.upper_limit,
-            "alert": alert,
-        }
-        results.append(result)
-        if alert is not None:
-            alerts.append(
-                {
-                    "benchmark": row.name,
-                    "measure": row.slug,
-                    "value": row.value,
-                    "baseline": row.baseline,
-                    "lower_limit": row.lower_limit,
-                    "upper_limit": row.upper_limit,
-                    **alert,
-                }
+    return ReportDetails(report, job, _results(report))
+
+
+def _results(report: Report) -> list[Row]:
+    return list(
+        db.session.execute(
+            select(
+                ReportBenchmark.iteration,
+                Benchmark.name.label("benchmark"),
+                Measure.slug.label("measure"),
+                Measure.units,
+                Metric.value,
+                Metric.lower_value,
+                Metric.upper_value,
+                Boundary.baseline,
+                Boundary.lower_limit,
+                Boundary.upper_limit,
+                Alert.uuid.label("alert_uuid"),
+                Alert.side.label("alert_side"),
+                Alert.status.label("alert_status"),
             )
-    return {
-        "uuid": report.uuid,
-        "project": report.project.slug,
-        "branch": report.branch.slug,
-        "testbed": report.testbed.slug,
-        "hash": report.hash,
-        "adapter": report.adapter,
-        "settings": report.settings,
-        "start_time": report.start_time.isoformat(),
-        "end_time": report.end_time.isoformat(),
-        "status": report.status,
-        "created": report.created.isoformat(),
-        "job": job.uuid if job else None,
-        "job_status": job.status if job else None,
-        "results": results,
-        "alerts": alerts,
-    }
+            .join(ReportBenchmark, Metric.report_benchmark_id == ReportBenchmark.id)
+            .join(Benchmark, ReportBenchmark.benchmark_id == Benchmark.id)
+            .join(Measure, Metric.measure_id == Measure.id)
+            .outerjoin(Boundary, Boundary.metric_id == Metric.id)
+            .outerjoin(Alert, Alert.boundary_id == Boundary.id)
+            .where(ReportBenchmark.report_id == report.id)
+            .order_by(ReportBenchmark.iteration, Benchmark.name, Measure.slug)
+        ).all()
+    )
