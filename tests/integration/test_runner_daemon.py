@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import threading
-import time
+from pathlib import Path
 
 import pytest
 
@@ -28,6 +29,13 @@ pytestmark = pytest.mark.skipif(
     shutil.which("runc") is None or os.geteuid() != 0, reason="needs runc and root"
 )
 PRINT_BMF = 'echo "{\\"bench\\": {\\"latency\\": {\\"value\\": $V}}}"'
+# Marks its start, then prints the BMF only once the test creates "go" in its output directory
+# (it gives up, failing, after a minute).
+GATED_BMF = (
+    'touch "$BENCHER_OUTPUT_DIR/started"; i=0; '
+    'while [ ! -e "$BENCHER_OUTPUT_DIR/go" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done; '
+    f'[ -e "$BENCHER_OUTPUT_DIR/go" ] && {PRINT_BMF}'
+)
 
 
 @pytest.fixture
@@ -65,6 +73,18 @@ def _submit(client, factory, image: str, **job) -> str:
 def _job(uuid: str) -> Job:
     db.session.expire_all()
     return db.session.query(Job).filter_by(uuid=uuid).one()
+
+
+def _output_file(tmp_path, uuid: str, name: str) -> Path | None:
+    """``name`` in the output directory of the job's first iteration, once it is there."""
+    return next((tmp_path / "jobs" / uuid).glob(f"iteration-*/{name}"), None)
+
+
+def _warnings(caplog, text: str) -> int:
+    """How many warnings logged so far (from any thread) contain ``text``."""
+    return sum(
+        1 for r in list(caplog.records) if r.levelno >= logging.WARNING and text in r.getMessage()
+    )
 
 
 def test_bmf_image_completes_with_overrides_and_files(
@@ -130,10 +150,13 @@ def test_cancel_mid_run_kills_the_container(
     assert not list((tmp_path / "sandbox").glob("runc/*/state.json"))
 
 
-def test_api_restart_mid_job_is_survived(app, client, factory, registry, runner_token, tmp_path):
-    push_image(
-        registry.host, "acme/restart", "v1", busybox_image(f"sleep 3; {PRINT_BMF}", env={"V": "7"})
-    )
+def test_api_restart_mid_job_is_survived(
+    app, client, factory, registry, runner_token, tmp_path, caplog
+):
+    """The API stops while the job runs, the job ends while the API is down, and its result
+    reaches the restarted API."""
+    caplog.set_level(logging.WARNING)
+    push_image(registry.host, "acme/restart", "v1", busybox_image(GATED_BMF, env={"V": "7"}))
     uuid = _submit(client, factory, f"{registry.host}/acme/restart:v1")
     settings = app.config["BENCHER"]
     env = server_env(settings.database_url, settings.data_dir, BENCHER_REGISTRIES=registry.host)
@@ -142,7 +165,14 @@ def test_api_restart_mid_job_is_survived(app, client, factory, registry, runner_
     thread = threading.Thread(target=daemon.serve, kwargs={"max_jobs": 1}, daemon=True)
     with api_process(env, tmp_path / "api.log", port):
         thread.start()
-        wait_until(lambda: _job(uuid).status == "running", 30, "job running")
+        started = wait_until(lambda: _output_file(tmp_path, uuid, "started"), 60, "job start")
+        assert _job(uuid).status == "running"
+    retries = _warnings(caplog, "job channel:")
+    (started.parent / "go").touch()
+    wait_until(
+        lambda: _warnings(caplog, "job channel:") > retries, 30, "a retry of the job's result"
+    )
+    assert _job(uuid).status == "running"  # the result has not reached the server yet
     with api_process(env, tmp_path / "api.log", port):
         thread.join(timeout=60)
     assert not thread.is_alive()
@@ -175,8 +205,9 @@ def test_runner_up_exits_cleanly_on_sigterm(
 
 
 def test_runner_started_before_the_api_keeps_retrying(
-    app, client, factory, registry, runner_token, tmp_path
+    app, client, factory, registry, runner_token, tmp_path, caplog
 ):
+    caplog.set_level(logging.WARNING)
     push_image(registry.host, "acme/early", "v1", busybox_image(PRINT_BMF, env={"V": "5"}))
     uuid = _submit(client, factory, f"{registry.host}/acme/early:v1")
     settings = app.config["BENCHER"]
@@ -185,7 +216,9 @@ def test_runner_started_before_the_api_keeps_retrying(
     daemon = _daemon(f"http://127.0.0.1:{port}", runner_token, tmp_path)
     thread = threading.Thread(target=daemon.serve, kwargs={"max_jobs": 1}, daemon=True)
     thread.start()
-    time.sleep(2)  # the runner's first claims fail: nothing listens yet
+    # nothing listens yet: the runner's claims fail, and it says it retries
+    wait_until(lambda: _warnings(caplog, "cannot reach") >= 2, 30, "two failed claims")
+    assert thread.is_alive()
     assert _job(uuid).status == "pending"
     with api_process(env, tmp_path / "api.log", port):
         thread.join(timeout=60)

@@ -16,6 +16,21 @@ import requests
 REPO = Path(__file__).resolve().parents[2]
 
 
+def running(pid: int) -> bool:
+    """Whether ``pid`` still runs; a killed orphan that nobody reaped yet (a zombie) does not."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    if not stat.parent.exists():
+        return True  # no procfs: the signal check is all there is
+    try:
+        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
