@@ -48,9 +48,10 @@ from sqlalchemy import bindparam, event, select, text  # noqa: E402
 import adapters  # noqa: E402
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.models import Benchmark, Job, Organization, Report, User  # noqa: E402
+from app.models import Benchmark, Branch, Head, Job, Organization, Project, Report, User  # noqa: E402
 from app.models.types import utcnow  # noqa: E402
 from app.services.auth import init_server  # noqa: E402
+from app.services.branches import prepare_branch, version_for_run  # noqa: E402
 from app.services.job_output import store_job_output  # noqa: E402
 from app.services.processing import process_job  # noqa: E402
 from app.services.projects import create_project, ensure_measures, ensure_named  # noqa: E402
@@ -66,6 +67,8 @@ CHUNK_REPORTS = 250
 # Adding at least this many prior reports drops and rebuilds the big tables' secondary indexes.
 REBUILD_INDEXES_ABOVE = 1000
 SETUP_TIMEOUT = 30 * 60  # bound on the history generation, whatever the sizes asked for
+# History versions are numbered down from here (the newest report has the highest number).
+HISTORY_TOP = 10_000_000
 
 
 def bench_name(index: int) -> str:
@@ -145,7 +148,7 @@ class PhaseTimer:
         ("ensure_named benchmarks", "app.services.results", "ensure_named"),
         ("ensure_measures", "app.services.results", "ensure_measures"),
         ("_history (both measures)", "app.services.detection", "_history"),
-        ("compute_limits (t-test math)", "thresholds", "compute_limits"),
+        ("judge (t-test limits, p-values)", "thresholds", "judge"),
     )
 
     def __init__(self):
@@ -192,6 +195,10 @@ class JitSwitch:
         self.enabled = enabled
 
 
+def project_of(fixture) -> Project:
+    return db.session.get(Project, fixture.project_id)
+
+
 class Fixture:
     """The project, its dimensions and thresholds, and helpers to create jobs and history."""
 
@@ -217,16 +224,23 @@ class Fixture:
             {"p": self.project_id},
         ).one()
         self.branch_id, self.testbed_id = threshold_row
+        self.head_id = prepare_branch(project_of(self), "main", None).head.id
+        db.session.commit()
         self.history = 0
         # History reports are placed one minute apart, ending a day ago; new reports are "now".
         self.newest_history = utcnow() - timedelta(days=1)
 
-    def completed_job(self, stdout: str) -> int:
-        """A fresh ``completed`` job whose stored output is ``stdout`` (one iteration)."""
+    def completed_job(self, stdout: str, branch_id: int | None = None) -> int:
+        """A fresh ``completed`` job whose stored output is ``stdout`` (one iteration), on
+        ``branch_id`` (default: main) and its current head."""
         now = utcnow()
+        branch = db.session.get(Branch, branch_id or self.branch_id)
+        head = db.session.get(Head, branch.head_id)
         report = Report(
             project_id=self.project_id,
-            branch_id=self.branch_id,
+            branch_id=branch.id,
+            head_id=head.id,
+            version_id=version_for_run(head, None).id,
             testbed_id=self.testbed_id,
             user_id=self.user_id,
             adapter="json",
@@ -333,29 +347,36 @@ class Fixture:
             count = min(CHUNK_REPORTS, total - self.history)
             conn = db.session.connection()
             conn.execute(replica)
-            # Report k (k = 1 .. total) starts k minutes before the newest history report.
+            # Report k (k = 1 .. total) starts k minutes before the newest history report, as
+            # version HISTORY_TOP - k of main's head (newer reports, higher numbers).
             first = self.history + 1
             ids = conn.execute(
                 text(
-                    "INSERT INTO report (uuid, project_id, branch_id, testbed_id, user_id, "
-                    "adapter, settings, start_time, end_time, status, created) "
-                    "SELECT gen_random_uuid()::text, :p, :b, :t, :u, 'json', "
-                    "CAST('{\"adapter\": \"json\"}' AS json), "
-                    ":newest - make_interval(mins => k), "
-                    ":newest - make_interval(mins => k) + interval '1 second', 'processed', "
+                    "WITH v AS (INSERT INTO version (uuid, project_id, number, created) "
+                    "SELECT gen_random_uuid()::text, :p, :top - k, "
                     ":newest - make_interval(mins => k) "
                     "FROM generate_series(CAST(:first AS int), CAST(:last AS int)) AS k "
-                    "ORDER BY k DESC RETURNING id"
+                    "RETURNING id, number), "
+                    "hv AS (INSERT INTO head_version (head_id, version_id) SELECT :h, id FROM v) "
+                    "INSERT INTO report (uuid, project_id, branch_id, head_id, version_id, "
+                    "testbed_id, user_id, adapter, settings, warnings, start_time, end_time, "
+                    "status, created) "
+                    "SELECT gen_random_uuid()::text, :p, :b, :h, v.id, :t, :u, 'json', "
+                    "CAST('{\"adapter\": \"json\"}' AS json), CAST('[]' AS json), "
+                    ":newest - make_interval(mins => :top - v.number), "
+                    ":newest - make_interval(mins => :top - v.number) + interval '1 second', "
+                    "'processed', :newest - make_interval(mins => :top - v.number) "
+                    "FROM v ORDER BY v.number RETURNING id"
                 ),
-                {**params, "u": self.user_id, "newest": self.newest_history,
-                 "first": first, "last": first + count - 1},
+                {**params, "u": self.user_id, "h": self.head_id, "newest": self.newest_history,
+                 "top": HISTORY_TOP, "first": first, "last": first + count - 1},
             ).scalars().all()  # fmt: skip
             span = {"lo": min(ids), "hi": max(ids)}
             conn.execute(
                 text(
                     "INSERT INTO report_benchmark (report_id, benchmark_id, iteration, branch_id, "
-                    "testbed_id, start_time) "
-                    "SELECT r.id, b.id, 0, r.branch_id, r.testbed_id, r.start_time "
+                    "version_id, testbed_id, start_time) "
+                    "SELECT r.id, b.id, 0, r.branch_id, r.version_id, r.testbed_id, r.start_time "
                     "FROM report r CROSS JOIN benchmark b "
                     "WHERE r.id BETWEEN :lo AND :hi AND b.project_id = :p ORDER BY r.id, b.id"
                 ),

@@ -29,9 +29,27 @@ def run_migrations_online() -> None:
     args = dict(current_app.extensions["migrate"].configure_args)
     args.setdefault("process_revision_directives", _skip_empty_autogenerate)
     with db.engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=db.metadata, **args)
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch ALTER on SQLite copies the table and drops the old one, which foreign keys
+            # from other tables' rows would refuse. The pragma only works outside a transaction.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(connection=connection, target_metadata=db.metadata, **args)
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    _check_foreign_keys(connection)
+        finally:
+            if sqlite:
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(connection) -> None:
+    """With the pragma off, prove the migrated data still satisfies every foreign key."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"migration left rows breaking foreign keys: {broken[:10]}")
 
 
 if context.is_offline_mode():

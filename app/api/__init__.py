@@ -4,7 +4,22 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from app.api import alerts, health, jobs, projects, reports, runners, runs, specs, thresholds
+    from app.api import (
+        alerts,
+        branches,
+        dimensions,
+        health,
+        jobs,
+        projects,
+        reports,
+        runners,
+        runs,
+        specs,
+        thresholds,
+    )
 
-    for module in (alerts, health, jobs, projects, reports, runners, runs, specs, thresholds):
+    for module in (
+        alerts, branches, dimensions, health, jobs, projects, reports, runners, runs, specs,
+        thresholds,
+    ):  # fmt: skip
         app.register_blueprint(module.bp, url_prefix="/v0")

@@ -6,6 +6,7 @@ from app.models.project import VISIBILITIES, Benchmark, Branch, Measure, Project
 from app.models.report import Metric, Report, ReportBenchmark
 from app.models.runner import Runner, Spec, runner_spec
 from app.models.threshold import ALERT_STATUSES, Alert, Boundary, Model, Threshold
+from app.models.version import Head, HeadVersion, Version
 
 __all__ = [
     "ALERT_STATUSES",
@@ -16,6 +17,8 @@ __all__ = [
     "Benchmark",
     "Boundary",
     "Branch",
+    "Head",
+    "HeadVersion",
     "Job",
     "Measure",
     "Metric",
@@ -29,5 +32,6 @@ __all__ = [
     "Testbed",
     "Threshold",
     "User",
+    "Version",
     "runner_spec",
 ]

@@ -44,6 +44,15 @@ class Branch(_ProjectDimension, db.Model):
     __tablename__ = "branch"
     __table_args__ = (UniqueConstraint("project_id", "slug"),)
 
+    # The current head (see app.models.version); use_alter: branch <-> head is a cycle.
+    head_id: Mapped[int | None] = mapped_column(
+        ForeignKey("head.id", use_alter=True, name="fk_branch_head_id_head", ondelete="SET NULL")
+    )
+    modified: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    archived: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    head = relationship("Head", foreign_keys=[head_id], post_update=True)
+
 
 class Testbed(_ProjectDimension, db.Model):
     __tablename__ = "testbed"

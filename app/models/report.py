@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.project import Benchmark, Branch, Measure, Project, Testbed
 from app.models.types import UUID, UTCDateTime, new_uuid, utcnow
+from app.models.version import Head, Version
 from protocol import REPORT_STATUSES
 
 
@@ -33,11 +34,15 @@ class Report(db.Model):
     uuid: Mapped[str] = mapped_column(UUID, unique=True, default=new_uuid)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
     branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"))
+    head_id: Mapped[int] = mapped_column(ForeignKey("head.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("version.id"), index=True)
     testbed_id: Mapped[int] = mapped_column(ForeignKey("testbed.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     hash: Mapped[str | None] = mapped_column(String(64))
     adapter: Mapped[str] = mapped_column(String(64))
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    # What the server decided for the user and wants them to know (e.g. a start-point fallback).
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
     start_time: Mapped[datetime] = mapped_column(UTCDateTime)
     end_time: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16), default="pending")
@@ -46,23 +51,24 @@ class Report(db.Model):
 
     project: Mapped[Project] = relationship(lazy="joined")
     branch: Mapped[Branch] = relationship(lazy="joined")
+    head: Mapped[Head] = relationship(lazy="joined")
+    version: Mapped[Version] = relationship(lazy="joined")
     testbed: Mapped[Testbed] = relationship(lazy="joined")
 
 
 class ReportBenchmark(db.Model):
     """A benchmark's results in one iteration of a report.
 
-    ``branch_id``, ``testbed_id`` and ``start_time`` copy the report's (they never change once
-    results exist) so that the threshold history of one benchmark is a single index range walk,
-    newest first, whose cost does not grow with the project's total history.
+    ``branch_id``, ``version_id``, ``testbed_id`` and ``start_time`` copy the report's (they
+    never change once results exist) so that the history of one benchmark on a head is a single
+    index range walk, newest first, keeping the rows whose version the head holds: its cost
+    does not grow with the project's total history.
     """
 
     __tablename__ = "report_benchmark"
     __table_args__ = (
         UniqueConstraint("report_id", "iteration", "benchmark_id"),
-        Index(
-            "ix_report_benchmark_history", "benchmark_id", "branch_id", "testbed_id", "start_time"
-        ),
+        Index("ix_report_benchmark_history", "benchmark_id", "testbed_id", "start_time"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,6 +76,7 @@ class ReportBenchmark(db.Model):
     benchmark_id: Mapped[int] = mapped_column(ForeignKey("benchmark.id"))
     iteration: Mapped[int] = mapped_column(Integer, default=0)
     branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("version.id"))
     testbed_id: Mapped[int] = mapped_column(ForeignKey("testbed.id"))
     start_time: Mapped[datetime] = mapped_column(UTCDateTime)
 

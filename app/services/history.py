@@ -1,11 +1,13 @@
-"""The history of one measure per benchmark on a branch and testbed, newest first.
+"""The history of one measure per benchmark on a branch's head and a testbed, newest first.
 
-Threshold detection takes its statistical sample from here, and so can any view of a benchmark's
-results over time. One statement answers for all the benchmarks asked about. On PostgreSQL a
-LATERAL ``LIMIT`` per benchmark walks ``ix_report_benchmark_history`` (benchmark, branch, testbed,
-start time; the report's dimensions are copied onto ``report_benchmark`` for this) newest first,
-so the cost follows the number of values returned, not the project's total history. SQLite has
-no LATERAL; a window function ranks the rows per benchmark instead.
+A head's history is every result whose version the head holds: its own runs and the versions
+cloned from its start point. Threshold detection takes its statistical sample from here, and so
+can any view of a benchmark's results over time. One statement answers for all the benchmarks
+asked about. On PostgreSQL a LATERAL ``LIMIT`` per benchmark walks ``ix_report_benchmark_history``
+(benchmark, testbed, start time; the report's dimensions are copied onto ``report_benchmark``
+for this) newest first, keeping rows whose version is in the head (a unique-index probe of
+``head_version``), so the cost follows the number of values returned, not the project's total
+history. SQLite has no LATERAL; a window function ranks the rows per benchmark instead.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, true
+from sqlalchemy import func, literal, select, true
 
 from app.extensions import db
-from app.models import Metric, ReportBenchmark
+from app.models import HeadVersion, Metric, ReportBenchmark
 
 # "No limit" is still a LIMIT: the statement keeps one shape, so its plan does not change.
 UNLIMITED = 2**31 - 1
@@ -26,7 +28,7 @@ UNLIMITED = 2**31 - 1
 def metric_history(
     benchmark_ids: Sequence[int],
     *,
-    branch_id: int,
+    head_id: int,
     testbed_id: int,
     measure_id: int,
     until: datetime,
@@ -40,7 +42,7 @@ def metric_history(
     benchmark; ``exclude_report_id`` leaves one report out (the one being judged). A benchmark
     without history is absent from the result.
     """
-    conditions = [ReportBenchmark.branch_id == branch_id, ReportBenchmark.testbed_id == testbed_id]
+    conditions = [ReportBenchmark.testbed_id == testbed_id, _in_head(head_id)]
     if exclude_report_id is not None:
         conditions.append(ReportBenchmark.report_id != exclude_report_id)
     conditions += [ReportBenchmark.start_time <= until, Metric.measure_id == measure_id]
@@ -55,6 +57,25 @@ def metric_history(
     for benchmark_id, value in rows:
         history[benchmark_id].append(value)
     return history
+
+
+def _in_head(head_id: int):
+    """The row's version is one of the head's: a unique-index probe of ``head_version``.
+
+    Written as a scalar subquery on purpose. PostgreSQL turns ``IN (SELECT ...)`` and
+    ``EXISTS`` into a join whose selectivity it cannot estimate (a head holds the *newest*
+    rows, which statistics do not know; a new pull-request head is not in them at all), and
+    then reads a benchmark's whole history, joins and sorts it: measured 10x slower at 1,000
+    prior reports, growing with the history. A scalar subquery stays a per-row probe, so the
+    plan is always the backward index walk that stops after ``limit`` rows.
+    """
+    member = (
+        select(literal(1))
+        .where(HeadVersion.head_id == head_id, HeadVersion.version_id == ReportBenchmark.version_id)
+        .correlate(ReportBenchmark)
+        .scalar_subquery()
+    )
+    return member.is_not(None)
 
 
 def _lateral_statement(benchmark_ids: list[int], conditions: list, limit: int):

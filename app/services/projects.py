@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.errors import BadRequest, Conflict, NotFound
@@ -111,3 +111,17 @@ def ensure_measures(project: Project, units_by_slug: dict[str, tuple[str, str]])
     """Measures by slug; ``units_by_slug`` gives (name, units) for the ones to create."""
     wanted = {slug: {"name": name, "units": units} for slug, (name, units) in units_by_slug.items()}
     return ensure_named(Measure, project, wanted)
+
+
+def list_dimension(project: Project, model, page: int, per_page: int) -> tuple[list, int]:
+    """One page of a project's testbeds, benchmarks or measures by name, and their total."""
+    where = model.project_id == project.id
+    total = db.session.scalar(select(func.count()).select_from(model).where(where))
+    rows = db.session.scalars(
+        select(model)
+        .where(where)
+        .order_by(model.name)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return rows, total

@@ -78,6 +78,7 @@ def store_results(report: Report, iterations: list[dict]) -> StoredResults:
             "iteration": i,
             "benchmark_id": benchmarks[name].id,
             "branch_id": report.branch_id,
+            "version_id": report.version_id,
             "testbed_id": report.testbed_id,
             "start_time": report.start_time,
         }

@@ -12,22 +12,21 @@ from app.models import Branch, Measure, Model, Project, Testbed, Threshold
 from app.models.types import utcnow
 from app.services.projects import ensure_dimension, ensure_measures
 
-MODEL_FIELDS = (
-    "test",
-    "min_sample_size",
-    "max_sample_size",
-    "window",
-    "lower_boundary",
-    "upper_boundary",
-)
+MODEL_FIELDS = thresholds.MODEL_PARAMETERS
+
+
+def _model_params(params: dict) -> dict:
+    """The model's parameters with its test's defaults filled in, as they are stored."""
+    return thresholds.with_defaults({k: params.get(k) for k in MODEL_FIELDS})
 
 
 def _new_model(threshold: Threshold, params: dict) -> Model:
-    model_params = {k: params.get(k) for k in MODEL_FIELDS}
+    model_params = _model_params(params)
     try:
         thresholds.validate_model(**model_params)
     except thresholds.ThresholdError as err:
-        raise BadRequest(f"invalid threshold model: {err}") from None
+        fields = {err.field: str(err)} if err.field else None
+        raise BadRequest(f"invalid threshold model: {err}", fields=fields) from None
     now = utcnow()
     if threshold.model is not None:
         threshold.model.replaced = now
@@ -37,6 +36,21 @@ def _new_model(threshold: Threshold, params: dict) -> Model:
     threshold.model_id = model.id
     threshold.modified = now
     return model
+
+
+def copy_model(source: Model, threshold: Threshold) -> Model:
+    """Give ``threshold`` a new model with ``source``'s parameters (start-point cloning)."""
+    return _new_model(threshold, {k: getattr(source, k) for k in MODEL_FIELDS})
+
+
+def retire_model(threshold: Threshold) -> None:
+    """Retire the threshold's model: it keeps its past boundaries and alerts but judges no new
+    results until it gets a model again."""
+    if threshold.model is not None:
+        now = utcnow()
+        threshold.model.replaced = now
+        threshold.model = None
+        threshold.modified = now
 
 
 def _measure(project: Project, slug: str) -> Measure:
@@ -102,7 +116,21 @@ def upsert_inline_thresholds(
             db.session.add(threshold)
             db.session.flush()
         elif threshold.model is not None and all(
-            getattr(threshold.model, k) == params.get(k) for k in MODEL_FIELDS
+            getattr(threshold.model, k) == v for k, v in _model_params(params).items()
         ):
             continue
         _new_model(threshold, params)
+
+
+def retire_unnamed_thresholds(branch: Branch, testbed: Testbed, named: set[str]) -> None:
+    """``thresholds_reset``: retire the models of this branch and testbed's thresholds whose
+    measure the run did not name."""
+    for threshold in db.session.scalars(
+        select(Threshold).where(
+            Threshold.branch_id == branch.id,
+            Threshold.testbed_id == testbed.id,
+            Threshold.model_id.is_not(None),
+        )
+    ):
+        if threshold.measure.slug not in named:
+            retire_model(threshold)

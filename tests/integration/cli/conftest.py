@@ -23,9 +23,11 @@ def project(client, factory) -> str:
 
 
 @pytest.fixture
-def bencher(live_server, factory, project):
+def bencher(live_server, factory, project, tmp_path, monkeypatch):
     """``bencher(*args, token=...)``: run the CLI with host, token and project from the
-    environment, as CI would set them."""
+    environment, as CI would set them, in a folder outside any git repository (so the run's
+    git context does not depend on the checkout the tests run from)."""
+    monkeypatch.chdir(tmp_path)
 
     def invoke(*args: str, token: str | None = None, host: str | None = None) -> Result:
         env = {

@@ -1,6 +1,6 @@
-"""metric_history: one measure's values per benchmark on a branch and testbed, newest first,
-within a time range and a per-benchmark limit (the LATERAL query on PostgreSQL, the ranked one
-on SQLite)."""
+"""metric_history: one measure's values per benchmark on a branch's head and a testbed,
+newest first, within a time range and a per-benchmark limit (the LATERAL query on PostgreSQL,
+the ranked one on SQLite)."""
 
 import json
 from datetime import UTC, datetime, timedelta
@@ -49,7 +49,7 @@ def _history(benchmarks, **kwargs):
     kwargs.setdefault("until", START + timedelta(days=1))
     found = metric_history(
         _ids(Benchmark, *benchmarks),
-        branch_id=branch,
+        head_id=db.session.get(Branch, branch).head_id,
         testbed_id=testbed,
         measure_id=measure,
         **kwargs,
