@@ -16,6 +16,10 @@ Formulas (``b`` is the boundary, ``m`` the sample mean, ``s`` its std dev (n - 1
 - iqr: baseline the median ``q2``; limits ``q2 -/+ (q3 - q1) * b``.
 - delta_iqr: baseline ``q2``; limits ``q2 -/+ q2 * (dq3 - dq1) * b`` where ``dq`` are the
   quartiles of the relative changes between adjacent values.
+- mann_whitney (ours, not Bencher's): baseline the median of the reference (the sample after
+  its ``k - 1`` newest values); each limit is the value beyond which the new value makes the
+  one-sided rank test of the latest ``k`` results significant at ``b``, given the other
+  ``k - 1`` (see :mod:`thresholds.mann_whitney`), and never nearer than the baseline.
 
 "Mirrored" is Bencher's rule: the lower limit is ``2 * centre - upper_abs`` with ``upper_abs``
 the inverse CDF at ``b``, so both sides sit the same distance from the centre.
@@ -31,7 +35,10 @@ from typing import Literal
 
 from scipy import special
 
+from protocol.thresholds import DEFAULT_K
+
 from . import stats
+from .mann_whitney import RankWindow, SideLimit, rank_window
 from .stats import LogNormalParams, Quartiles
 from .validation import ThresholdError, check_boundaries
 
@@ -163,13 +170,15 @@ def compute_limits(
     *,
     lower_boundary: float | None,
     upper_boundary: float | None,
+    k: int | None = None,
 ) -> Limits:
     """Compute the baseline and limits of ``test`` from the historical ``sample``.
 
     ``sample`` holds the historical metric values NEWEST FIRST, as Bencher queries them
     (version, start time, iteration, all descending), already cut to ``max_sample_size`` and
     ``window``. Only ``delta_iqr`` depends on the order: it measures each change relative to
-    the newer value of each adjacent pair, exactly as Bencher does with the same order.
+    the newer value of each adjacent pair, exactly as Bencher does with the same order, and
+    ``mann_whitney``, whose ``k - 1`` newest values join the new one (``k``: 3 when ``None``).
 
     Enforcing ``min_sample_size`` is the caller's job. A sample too small or too flat for the
     test's statistic (fewer than 2 values for a std dev, zero variance, a non-positive value
@@ -200,6 +209,8 @@ def compute_limits(
     if test == "log_normal":
         params = stats.ln(data)
         return NO_LIMITS if params is None else _log_normal(params, lower, upper)
+    if test == "mann_whitney":
+        return _mann_whitney(data, DEFAULT_K if k is None else k, lower, upper)
     quartiles = stats.quartiles(data)
     if quartiles is None:
         return NO_LIMITS
@@ -291,6 +302,36 @@ def _delta_iqr(
         median,
         None if lower is None else median - median * delta_quartiles.iqr(lower),
         None if upper is None else median + median * delta_quartiles.iqr(upper),
+    )
+
+
+def _mann_whitney(data: list[float], k: int, lower: float | None, upper: float | None) -> Limits:
+    sides = rank_sides(data, k, lower, upper)
+    return NO_LIMITS if sides is None else rank_limits(*sides)
+
+
+def rank_sides(
+    data: list[float], k: int, lower: float | None, upper: float | None
+) -> tuple[RankWindow, SideLimit | None, SideLimit | None] | None:
+    """The rank test's window and the limit of each side that has a boundary; ``None`` when
+    there is no reference, a value is not finite, or no side can reach its confidence (too few
+    results: like a too-small sample)."""
+    window = rank_window(data, k)
+    if window is None:
+        return None
+    lower_side = None if lower is None else window.side(lower, upper=False)
+    upper_side = None if upper is None else window.side(upper, upper=True)
+    if lower_side is None and upper_side is None:
+        return None
+    return window, lower_side, upper_side
+
+
+def rank_limits(window: RankWindow, lower: SideLimit | None, upper: SideLimit | None) -> Limits:
+    """The limits of :func:`rank_sides`' result: the reference median and each side's limit."""
+    return _limits(
+        window.baseline,
+        None if lower is None else lower.limit,
+        None if upper is None else upper.limit,
     )
 
 

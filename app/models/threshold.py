@@ -54,6 +54,10 @@ class Model(db.Model):
     window: Mapped[int | None] = mapped_column(Integer)
     lower_boundary: Mapped[float | None] = mapped_column(Float)
     upper_boundary: Mapped[float | None] = mapped_column(Float)
+    # mann_whitney: how many of the latest results are tested together.
+    k: Mapped[int | None] = mapped_column(Integer)
+    # t_test, mann_whitney: Benjamini-Hochberg level across the report's p-values of this test.
+    fdr: Mapped[float | None] = mapped_column(Float)
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     replaced: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -69,6 +73,11 @@ class Boundary(db.Model):
     baseline: Mapped[float | None] = mapped_column(Float)
     lower_limit: Mapped[float | None] = mapped_column(Float)
     upper_limit: Mapped[float | None] = mapped_column(Float)
+    # See thresholds.judgement: null where the model has no probability; adjusted only when
+    # the metric was judged under false-discovery control.
+    p_value: Mapped[float | None] = mapped_column(Float)
+    adjusted_p_value: Mapped[float | None] = mapped_column(Float)
+    false_alert_probability: Mapped[float | None] = mapped_column(Float)
 
 
 class Alert(db.Model):

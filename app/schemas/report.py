@@ -6,6 +6,8 @@ labelled columns of that service's one query (``alert_*`` are null when no alert
 
 from marshmallow import Schema, fields
 
+from app.schemas.branch import BranchSchema, VersionSchema
+
 
 class _RowSchema(Schema):
     """Reads a result row's columns as attributes. marshmallow's default tries ``row[name]``
@@ -37,6 +39,8 @@ class ResultSchema(_RowSchema):
     baseline = fields.Float(allow_none=True)
     lower_limit = fields.Float(allow_none=True)
     upper_limit = fields.Float(allow_none=True)
+    p_value = fields.Float(allow_none=True)
+    adjusted_p_value = fields.Float(allow_none=True)
     alert = fields.Method("_alert")
 
     def _alert(self, row) -> dict | None:
@@ -55,19 +59,32 @@ class ReportAlertSchema(_RowSchema):
     baseline = fields.Float(allow_none=True)
     lower_limit = fields.Float(allow_none=True)
     upper_limit = fields.Float(allow_none=True)
+    p_value = fields.Float(allow_none=True)
+    adjusted_p_value = fields.Float(allow_none=True)
     uuid = fields.String(attribute="alert_uuid")
     side = fields.String(attribute="alert_side")
     status = fields.String(attribute="alert_status")
 
 
+class FalseAlertsSchema(Schema):
+    """The alerts a report would raise by chance if nothing had changed (see
+    :class:`app.services.reports.FalseAlerts`)."""
+
+    expected = fields.Float(allow_none=True)
+    boundaries = fields.Integer()
+    without_estimate = fields.Integer()
+
+
 class ReportSchema(Schema):
     uuid = fields.String(attribute="report.uuid")
     project = fields.String(attribute="report.project.slug")
-    branch = fields.String(attribute="report.branch.slug")
+    branch = fields.Nested(BranchSchema)
+    version = fields.Nested(VersionSchema, attribute="report.version")
     testbed = fields.String(attribute="report.testbed.slug")
     hash = fields.String(attribute="report.hash", allow_none=True)
     adapter = fields.String(attribute="report.adapter")
     settings = fields.Dict(attribute="report.settings")
+    warnings = fields.List(fields.String(), attribute="report.warnings")
     start_time = fields.AwareDateTime(attribute="report.start_time")
     end_time = fields.AwareDateTime(attribute="report.end_time")
     status = fields.String(attribute="report.status")
@@ -76,3 +93,4 @@ class ReportSchema(Schema):
     job_status = fields.Function(lambda d: d.job.status if d.job else None)
     results = fields.List(fields.Nested(ResultSchema))
     alerts = fields.List(fields.Nested(ReportAlertSchema))
+    false_alerts = fields.Nested(FalseAlertsSchema)

@@ -13,13 +13,15 @@ from tests.support.server import auth, run_body
 STATIC = {"latency": {"test": "static", "upper_boundary": 50.0}}
 ALERT_KEYS = ["uuid", "side", "status", "value", "measure", "baseline", "lower_limit",
               "upper_limit", "created", "modified"]  # fmt: skip
-REPORT_KEYS = ["uuid", "project", "branch", "testbed", "hash", "adapter", "settings",
-               "start_time", "end_time", "status", "created", "job", "job_status", "results",
-               "alerts"]  # fmt: skip
+REPORT_KEYS = ["uuid", "project", "branch", "version", "testbed", "hash", "adapter", "settings",
+               "warnings", "start_time", "end_time", "status", "created", "job", "job_status",
+               "results", "alerts", "false_alerts"]  # fmt: skip
+COMMIT = "ab" * 20
 RESULT_KEYS = ["iteration", "benchmark", "measure", "units", "value", "lower_value",
-               "upper_value", "baseline", "lower_limit", "upper_limit", "alert"]  # fmt: skip
+               "upper_value", "baseline", "lower_limit", "upper_limit", "p_value",
+               "adjusted_p_value", "alert"]  # fmt: skip
 REPORT_ALERT_KEYS = ["benchmark", "measure", "value", "baseline", "lower_limit", "upper_limit",
-                     "uuid", "side", "status"]  # fmt: skip
+                     "p_value", "adjusted_p_value", "uuid", "side", "status"]  # fmt: skip
 
 
 @pytest.fixture
@@ -32,7 +34,7 @@ def _regress(client, token, count: int, minutes: int = 0) -> dict:
     """One run of ``count`` fresh benchmarks above the static limit: ``count`` alerts."""
     results = {f"b{minutes}-{i}": {"latency": {"value": 100.0 + i}} for i in range(count)}
     results["fine"] = {"latency": {"value": 10.0, "lower_value": 9.0, "upper_value": 11.0}}
-    body = run_body("demo", [json.dumps(results)], thresholds=STATIC, hash="abc")
+    body = run_body("demo", [json.dumps(results)], thresholds=STATIC, hash=COMMIT)
     when = datetime(2024, 5, 1, tzinfo=UTC) + timedelta(minutes=minutes)
     body["start_time"] = when.isoformat()
     body["end_time"] = (when + timedelta(seconds=1)).isoformat()
@@ -44,7 +46,12 @@ def _regress(client, token, count: int, minutes: int = 0) -> dict:
 def test_report_shape_with_results_boundaries_and_alerts(client, token):
     report = _regress(client, token, 1)
     assert list(report) == REPORT_KEYS
-    assert report["hash"] == "abc" and report["settings"] == {"adapter": "json"}
+    assert report["hash"] == COMMIT and report["settings"] == {"adapter": "json"}
+    assert report["version"] == {"number": 1, "hash": COMMIT} and report["warnings"] == []
+    branch = report["branch"]
+    assert (branch["name"], branch["slug"], branch["archived"]) == ("main", "main", None)
+    assert branch["head"]["version"] == {"number": 1, "hash": COMMIT}
+    assert branch["head"]["start_point"] is None and branch["head"]["replaced"] is None
     assert report["start_time"] == "2024-05-01T00:00:00+00:00"
     assert report["job"] is None and report["job_status"] is None
     alerted, fine = report["results"]
@@ -54,6 +61,9 @@ def test_report_shape_with_results_boundaries_and_alerts(client, token):
                                 "status": "active"}  # fmt: skip
     assert fine["alert"] is None
     assert (fine["lower_value"], fine["upper_value"], fine["baseline"]) == (9.0, 11.0, None)
+    # A static model has no probability: no p-value, no estimate of chance alerts.
+    assert (alerted["p_value"], alerted["adjusted_p_value"]) == (None, None)
+    assert report["false_alerts"] == {"expected": None, "boundaries": 2, "without_estimate": 2}
     assert [list(a) for a in report["alerts"]] == [REPORT_ALERT_KEYS]
     assert report["alerts"][0]["benchmark"] == "b0-0"
     fetched = client.get(f"/v0/projects/demo/reports/{report['uuid']}").json

@@ -28,7 +28,8 @@ from thresholds.limits import _t_quantile
 
 from ._conformance import assert_close
 
-CDF_TESTS = ("z_score", "t_test", "log_normal")
+# Tests whose boundary is a confidence level (mann_whitney's too).
+CDF_TESTS = ("z_score", "t_test", "log_normal", "mann_whitney")
 # Newest first, as the caller passes history.
 SAMPLE = [104.0, 99.0, 101.5, 97.0, 100.0, 103.0, 98.5, 100.5]
 

@@ -7,9 +7,16 @@ from typing import Any
 
 import pytest
 
-from thresholds import STATISTICAL_TESTS, TESTS, ThresholdError, validate_model
+from thresholds import (
+    STATISTICAL_TESTS,
+    TESTS,
+    ThresholdError,
+    check_fdr,
+    validate_model,
+    with_defaults,
+)
 
-CDF = ("z_score", "t_test", "log_normal")
+CDF = ("z_score", "t_test", "log_normal", "mann_whitney")
 NON_NEGATIVE = ("percentage", "iqr", "delta_iqr")
 
 VALID: list[tuple[str, dict[str, Any]]] = [
@@ -142,3 +149,85 @@ def test_window_range(bad: int) -> None:
     error = _error("iqr", upper_boundary=1.5, window=bad)
     assert error.field == "window"
     assert "between 1 and" in str(error)
+
+
+def test_mann_whitney_defaults_are_filled_and_valid() -> None:
+    model = with_defaults({"test": "mann_whitney", "upper_boundary": 0.99})
+    assert (model["k"], model["max_sample_size"]) == (3, 64)
+    assert validate_model(**{"lower_boundary": None, **model}) is None
+    kept = with_defaults({"test": "mann_whitney", "k": 5, "max_sample_size": 30})
+    assert (kept["k"], kept["max_sample_size"]) == (5, 30)
+    assert with_defaults({"test": "t_test", "upper_boundary": 0.99}) == {
+        "test": "t_test",
+        "upper_boundary": 0.99,
+    }
+
+
+@pytest.mark.parametrize("bad", [0, -1, 21])
+def test_k_is_between_1_and_20(bad: int) -> None:
+    error = _error("mann_whitney", upper_boundary=0.99, k=bad)
+    assert error.field == "k"
+    assert "between 1 and 20" in str(error)
+
+
+@pytest.mark.parametrize("bad", [2.5, "3", True])
+def test_k_must_be_an_integer(bad: Any) -> None:
+    assert _error("mann_whitney", upper_boundary=0.99, k=bad).field == "k"
+
+
+def test_k_larger_than_the_window_is_refused() -> None:
+    error = _error("mann_whitney", upper_boundary=0.6, k=10, max_sample_size=9)
+    assert error.field == "k"
+    assert "larger than the history window" in str(error)
+
+
+def test_a_window_too_small_to_ever_alert_is_refused() -> None:
+    # 2 recent + 6 reference: the smallest p-value is 1 / C(9, 3) = 0.0119 > 0.01.
+    error = _error("mann_whitney", upper_boundary=0.99, k=3, max_sample_size=8)
+    assert error.field == "max_sample_size"
+    assert "could never alert" in str(error) and "at least 9" in str(error)
+    assert validate_model("mann_whitney", lower_boundary=None, upper_boundary=0.99,
+                          k=3, max_sample_size=9) is None  # fmt: skip
+    lower = _error("mann_whitney", lower_boundary=0.999, upper_boundary=0.6, max_sample_size=12)
+    assert lower.field == "max_sample_size"
+
+
+def test_mann_whitney_window_is_capped() -> None:
+    error = _error("mann_whitney", upper_boundary=0.99, max_sample_size=1001)
+    assert error.field == "max_sample_size"
+    assert "at most 1000" in str(error)
+
+
+@pytest.mark.parametrize("test", [t for t in TESTS if t != "mann_whitney"])
+def test_only_mann_whitney_takes_k(test: str) -> None:
+    upper = 0.9 if test in CDF else 1.0
+    error = _error(test, upper_boundary=upper, k=3)
+    assert error.field == "k"
+    assert "remove k" in str(error)
+
+
+@pytest.mark.parametrize("test", ["t_test", "mann_whitney"])
+@pytest.mark.parametrize("bad", [0, 0.0, 1, 1.0, -0.05, 1.5, math.nan, math.inf])
+def test_fdr_is_strictly_between_0_and_1(test: str, bad: float) -> None:
+    error = _error(test, upper_boundary=0.99, fdr=bad)
+    assert error.field == "fdr"
+    assert "strictly between 0 and 1" in str(error)
+
+
+@pytest.mark.parametrize("bad", ["0.05", True, [0.05]])
+def test_fdr_must_be_a_number(bad: Any) -> None:
+    assert _error("t_test", upper_boundary=0.99, fdr=bad).field == "fdr"
+
+
+@pytest.mark.parametrize("test", [t for t in TESTS if t not in ("t_test", "mann_whitney")])
+def test_fdr_needs_valid_p_values(test: str) -> None:
+    upper = 0.9 if test in CDF else 1.0
+    error = _error(test, upper_boundary=upper, fdr=0.05)
+    assert error.field == "fdr"
+    assert "valid p-values" in str(error)
+
+
+def test_fdr_and_k_together() -> None:
+    assert validate_model("mann_whitney", lower_boundary=0.99, upper_boundary=0.99, k=4,
+                          max_sample_size=40, fdr=0.05) is None  # fmt: skip
+    assert check_fdr(0.1) == 0.1
