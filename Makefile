@@ -5,11 +5,14 @@ PYTEST_ARGS ?=
 
 .PHONY: demo test install lint bench
 
+# pip shows what it installs as it goes: a fresh clone takes about a minute here.
 $(VENV)/.installed: pyproject.toml
+	@echo "==> Installing Bencher and its dependencies into $(VENV)"
 	python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[server,dev]"
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e ".[server,dev]"
 	touch $@
+	@echo "==> Installed: 'source $(VENV)/bin/activate' puts bencher on your PATH"
 
 install: $(VENV)/.installed
 

@@ -1,67 +1,23 @@
-"""The Bencher API server: ``app:create_app()`` builds the Flask application."""
+"""The Bencher API server: ``app:create_app()`` builds the Flask application.
+
+The factory lives in :mod:`app.factory` and is imported on first use, so ``bencher server up``
+checks its ports and programs before it pays for importing Flask and SQLAlchemy (a second
+``up`` on taken ports fails within a second or two).
+"""
 
 from __future__ import annotations
 
-import logging
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+if TYPE_CHECKING:
+    from app.factory import create_app, normalise_database_url
 
-from app.config import Settings
-from app.errors import register_error_handlers
-from app.extensions import db, migrate, sock
+__all__ = ["create_app", "normalise_database_url"]
 
 
-def normalise_database_url(url: str) -> str:
-    """Use the psycopg 3 driver for plain ``postgresql://`` URLs."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from app import factory
 
-
-def create_app(settings: Settings | None = None) -> Flask:
-    """Build the application from ``settings`` (default: the ``BENCHER_*`` environment)."""
-    settings = settings or Settings.from_env()
-    app = Flask(__name__)
-    app.config["BENCHER"] = settings
-    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(settings.database_url)
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
-    app.config["SOCK_SERVER_OPTIONS"] = {"max_message_size": settings.max_message_bytes}
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_message_bytes
-    app.json.sort_keys = False
-    if settings.database_url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
-
-    db.init_app(app)
-    migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True)
-    sock.init_app(app)
-    register_error_handlers(app)
-
-    from app import api, services, ws
-
-    api.register(app)
-    ws.register(app)
-    services.init_app(app)
-    logging.getLogger(__name__).debug("app created with %s", settings.database_url)
-    return app
-
-
-def _migrations_dir() -> str:
-    import migrations
-
-    return str(Path(migrations.__file__).parent)
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """Foreign keys on, WAL and a busy timeout so API processes and workers share SQLite."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
+        return getattr(factory, name)
+    raise AttributeError(f"module 'app' has no attribute {name!r}")

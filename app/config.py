@@ -9,6 +9,9 @@ import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+#: Registries the server may contact when BENCHER_REGISTRIES is not set.
+DEFAULT_REGISTRIES = "localhost:5000,127.0.0.1:5000"
+
 
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name)
@@ -42,6 +45,9 @@ class Settings:
     timeout_grace: int = 60
     unprocessed_after: int = 120
     claim_recheck: int = 5
+    #: Set by ``bencher server up`` for its own API process, and echoed by ``/v0/health``, so
+    #: ``up`` can tell its API from another server holding the port.
+    instance_id: str | None = None
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -52,7 +58,7 @@ class Settings:
             "broker_url": _env("BENCHER_BROKER_URL", "redis://127.0.0.1:6379/0"),
             "registries": tuple(
                 r.strip()
-                for r in _env("BENCHER_REGISTRIES", "localhost:5000,127.0.0.1:5000").split(",")
+                for r in _env("BENCHER_REGISTRIES", DEFAULT_REGISTRIES).split(",")
                 if r.strip()
             ),
             "max_output_bytes": _env_int("BENCHER_MAX_OUTPUT_BYTES", 16 * 1024 * 1024),
@@ -61,6 +67,7 @@ class Settings:
             "timeout_grace": _env_int("BENCHER_TIMEOUT_GRACE", 60),
             "unprocessed_after": _env_int("BENCHER_UNPROCESSED_AFTER", 120),
             "claim_recheck": _env_int("BENCHER_CLAIM_RECHECK", 5),
+            "instance_id": _env("BENCHER_INSTANCE_ID", "") or None,
         }
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known

@@ -11,6 +11,8 @@ import random as _random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from protocol.defaults import JOB_POLL_MAX_INTERVAL
+
 #: How long past the job's own timeout ``bencher run`` keeps waiting for a remote job: time in
 #: the queue before a runner claims it, pulling the image, the server's hard-timeout grace and
 #: processing the results.
@@ -58,7 +60,7 @@ class Schedule:
 
 def polling_schedule(random: Callable[[], float] = _random.random) -> Schedule:
     """The schedule ``bencher run`` uses to poll a job: 0.25 s, growing 1.6x, capped at 3 s."""
-    return Schedule(initial=0.25, factor=1.6, cap=3.0, jitter=0.2, random=random)
+    return Schedule(initial=0.25, factor=1.6, cap=JOB_POLL_MAX_INTERVAL, jitter=0.2, random=random)
 
 
 def retry_schedule(random: Callable[[], float] = _random.random) -> Schedule:

@@ -8,7 +8,6 @@ code, so a command can let them propagate and click prints ``Error: <one line>``
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -19,13 +18,12 @@ import requests
 
 from cli import exit_codes
 from cli.backoff import Schedule, retry_schedule
+from oci.responses import short_reason
 from protocol import API_PREFIX, DEFAULT_HOST, parse_error_body
 
 #: (connect, read) seconds; a run with an image waits on the server resolving its tag.
 TIMEOUT = (5.0, 60.0)
 ATTEMPTS = 4
-
-_ERRNO = re.compile(r"\[Errno -?\d+\] [^'\")]+")
 
 
 class ClientError(click.ClickException):
@@ -41,7 +39,9 @@ class ApiError(ClientError):
 
     def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
         self.status, self.code, self.fields = status, code, fields or {}
-        detail = "; ".join(f"{name}: {text}" for name, text in sorted(self.fields.items()))
+        # The server's message usually names each field already: do not say it twice.
+        missing = {k: v for k, v in self.fields.items() if f"{k}: {v}" not in message}
+        detail = "; ".join(f"{name}: {text}" for name, text in sorted(missing.items()))
         text = f"{message} ({detail})" if detail else message
         super().__init__(f"{text} [HTTP {status}]")
 
@@ -58,14 +58,6 @@ def normalize_host(host: str) -> str:
     if "://" not in host:
         host = f"http://{host}"
     return host
-
-
-def _reason(err: requests.RequestException) -> str:
-    """A short reason for a network error, not requests' nested repr."""
-    if isinstance(err, requests.Timeout):
-        return "timed out"
-    found = _ERRNO.search(str(err))
-    return found.group(0).strip() if found else type(err).__name__
 
 
 def _error_body(response: requests.Response) -> tuple[str, str, dict]:
@@ -116,7 +108,7 @@ class Client:
                     method, url, json=json, params=params, headers=headers, timeout=TIMEOUT
                 )
             except requests.RequestException as err:
-                problem = _reason(err)
+                problem = short_reason(err)
                 if last:
                     raise Unreachable(
                         f"cannot reach the Bencher server at {self.host} ({problem}) after "
@@ -163,6 +155,32 @@ class Client:
     def cancel_job(self, project: str, job: str) -> dict:
         """Ask the server to cancel the job; the job as it is afterwards."""
         return self.request("POST", f"/projects/{_seg(project)}/jobs/{_seg(job)}/cancel")[0]
+
+    def list_branches(self, project: str, archived: bool = False) -> list[dict]:
+        """Every branch of the project (archived ones too when asked), by slug."""
+        params = {"per_page": 500, "archived": "true" if archived else "false"}
+        return self.request("GET", f"/projects/{_seg(project)}/branches", params=params)[0]
+
+    def get_branch(self, project: str, branch: str) -> dict:
+        """The branch (name, slug or uuid) with its head."""
+        return self.request("GET", f"/projects/{_seg(project)}/branches/{_seg(branch)}")[0]
+
+    def update_branch(self, project: str, branch: str, **changes) -> dict:
+        """``PATCH`` the branch (``name``, ``slug``, ``archived``, ``start_point``)."""
+        path = f"/projects/{_seg(project)}/branches/{_seg(branch)}"
+        return self.request("PATCH", path, json=changes)[0]
+
+    def check_write_access(self, project: str) -> None:
+        """Make sure the token is valid and may send results to ``project``: :class:`ApiError`
+        (exit 5) otherwise, exactly as sending them would, but before the benchmark runs."""
+        access = self.request("GET", f"/projects/{_seg(project)}/access")[0]
+        if not access.get("write"):
+            raise ApiError(
+                403,
+                "forbidden",
+                f"this token may read project {project!r} but not send results to it: use a "
+                "token of a member of the project's organisation",
+            )
 
     def get_report(self, project: str, report: str) -> dict:
         """The report with its results and alerts."""

@@ -9,19 +9,10 @@ import click
 from cli import exit_codes
 from cli.display import render_job, render_job_table, status_word
 from cli.exit_codes import EXIT_CODES_HELP
-from cli.options import ServerArgs, server_options
+from cli.options import ServerArgs, format_option, server_options
 from protocol import JOB_STATUSES
 
 _MAX_PAGE = 500  # the server's largest per_page
-
-_format = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["human", "json"]),
-    default="human",
-    show_default=True,
-    help="json: the API's JSON on stdout.",
-)
 
 
 class NotCanceled(click.ClickException):
@@ -53,9 +44,10 @@ def job() -> None:
     show_default=True,
     help="Show at most this many jobs.",
 )
-@_format
+@format_option
 def list_jobs(server: ServerArgs, status: str | None, limit: int, fmt: str) -> None:
-    """List the project's jobs, newest first."""
+    """List the project's jobs, newest first: a short id (enough to name the job in `job
+    view` and `job cancel`), status, spec, runner, how long it ran, image and error."""
     project = server.require_project()
     client = server.client(need_token=False)
     jobs: list[dict] = []
@@ -80,9 +72,10 @@ def list_jobs(server: ServerArgs, status: str | None, limit: int, fmt: str) -> N
 @job.command("view", epilog=EXIT_CODES_HELP)
 @click.argument("job_uuid", metavar="JOB")
 @server_options
-@_format
+@format_option
 def view(server: ServerArgs, job_uuid: str, fmt: str) -> None:
-    """Show a job: status, spec, runner, times, error and output."""
+    """Show a job (its uuid, or a unique prefix as `job list` shows): status, spec, runner,
+    times, error and output."""
     found = server.client(need_token=False).get_job(server.require_project(), job_uuid)
     if fmt == "json":
         _echo_json(found)
@@ -93,9 +86,9 @@ def view(server: ServerArgs, job_uuid: str, fmt: str) -> None:
 @job.command("cancel", epilog=EXIT_CODES_HELP)
 @click.argument("job_uuid", metavar="JOB")
 @server_options
-@_format
+@format_option
 def cancel(server: ServerArgs, job_uuid: str, fmt: str) -> None:
-    """Cancel a job that has not finished (exit 1 when it already had)."""
+    """Cancel a job (uuid or unique prefix) that has not finished (exit 1 when it had)."""
     project = server.require_project()
     found = server.client(need_token=True).cancel_job(project, job_uuid)
     if fmt == "json":
@@ -104,5 +97,5 @@ def cancel(server: ServerArgs, job_uuid: str, fmt: str) -> None:
         click.echo(f"job {found['uuid']}: {status_word(found['status'])}")
     if found["status"] != "canceled":
         raise NotCanceled(
-            f"job {job_uuid} was not canceled: it is already {status_word(found['status'])}"
+            f"job {found['uuid']} was not canceled: it is already {status_word(found['status'])}"
         )

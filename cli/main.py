@@ -17,6 +17,10 @@ from cli.exit_codes import EXIT_CODES_HELP
 LAZY_COMMANDS: dict[str, tuple[str, str, str | None]] = {
     "run": ("cli.run:run", "Run COMMAND and send its results to Bencher; print the report.", None),
     "job": ("cli.jobs:job", "Remote benchmark jobs: list, view, cancel.", None),
+    "branch": ("cli.branches:branch", "A project's branches: list, view.", None),
+    "archive": ("cli.branches:archive", "Archive a branch.", None),
+    "unarchive": ("cli.branches:unarchive", "Unarchive a branch.", None),
+    "image": ("cli.image:image", "Build and push benchmark images (no Docker needed).", None),
     "runner": ("runner.cli:runner", "Run benchmark jobs for a Bencher server.", None),
     "server": ("app.commands.server:server", "Set up and run the Bencher API server.", "server"),
 }
@@ -65,7 +69,8 @@ def _missing(name: str, short_help: str, extra: str, err: ModuleNotFoundError) -
 
 @click.group(
     cls=LazyGroup,
-    context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "BENCHER"},
+    # No auto_envvar_prefix: the environment variables are the documented ones, set per option.
+    context_settings={"help_option_names": ["-h", "--help"]},
     epilog=EXIT_CODES_HELP,
 )
 @click.version_option(package_name="bencher-service")

@@ -1,7 +1,9 @@
-"""Options of the commands that talk to the server: ``--host``, ``--token``, ``--project``."""
+"""Options shared by commands: ``--host``, ``--token``, ``--project`` (the server), and the
+adapter name, checked against the adapters package before anything runs."""
 
 from __future__ import annotations
 
+import difflib
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,3 +67,38 @@ def server_options(command: Callable) -> Callable:
         return command(*args, server=server, **kwargs)
 
     return wrapper
+
+
+class AdapterName(click.ParamType):
+    """An adapter name from :data:`adapters.ADAPTER_NAMES`; a one-line usage error (exit 2)
+    with the closest names otherwise."""
+
+    name = "adapter"
+
+    def convert(self, value, param, ctx) -> str:
+        import adapters  # standard library only; loaded when an adapter is named
+
+        if value in adapters.ADAPTER_NAMES:
+            return value
+        names = adapters.ADAPTER_NAMES
+        close = [n for n in names if n == str(value).lower()] or difflib.get_close_matches(
+            str(value).lower(), names, n=3, cutoff=0.6
+        )
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
+        self.fail(
+            f"unknown adapter {value!r}; {hint}(magic detects the tool; all {len(names)} names: "
+            "python -m adapters --help)",
+            param,
+            ctx,
+        )
+
+
+#: ``--format human|json`` of the commands that show API objects.
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["human", "json"]),
+    default="human",
+    show_default=True,
+    help="json: the API's JSON on stdout.",
+)

@@ -14,19 +14,15 @@ from typing import TextIO
 import click
 
 from cli.display import status_word
+from protocol.units import format_duration
 
 _FRAMES = "|/-\\"
 _TICK = 0.1
 
 
 def elapsed(seconds: float) -> str:
-    """``4.2s``, ``3m07s``, ``1h02m``."""
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, secs = divmod(int(seconds), 60)
-    if minutes < 60:
-        return f"{minutes}m{secs:02d}s"
-    return f"{minutes // 60}h{minutes % 60:02d}m"
+    """``4.2s``, ``3m07s``, ``1h02m`` (the same words as every other program's durations)."""
+    return format_duration(seconds)
 
 
 class Progress:

@@ -11,12 +11,14 @@ import click
 from cli import exit_codes
 from cli.display import bmf_rows, render_output, render_report, status_word
 from cli.exit_codes import EXIT_CODES_HELP
+from cli.git_context import detect_context
+from cli.hints import ADAPTER, job_failure_hint, shell_start_failure
 from cli.local import run_command
-from cli.options import ServerArgs, server_options
+from cli.options import AdapterName, ServerArgs, server_options
 from cli.progress import Progress
-from cli.run_body import build_body, build_job, parse_thresholds
-from cli.watch import JobWatcher
-from protocol import THRESHOLD_TESTS
+from cli.run_body import build_body, build_job, build_start_point, parse_thresholds
+from cli.watch import Interrupted, JobWatcher
+from protocol import DEFAULT_K, THRESHOLD_TESTS
 
 _REMOTE_ONLY = ("cmd", "entrypoint", "env", "spec", "detach", "max_wait")
 _THRESHOLD_NUMBERS = (
@@ -25,7 +27,16 @@ _THRESHOLD_NUMBERS = (
     "window",
     "lower_boundary",
     "upper_boundary",
+    "k",
+    "fdr",
 )
+# What a number means where its name does not say it.
+_THRESHOLD_HELP = {
+    "k": "mann_whitney: how many of the latest results are tested together, the new one "
+    f"included [default: {DEFAULT_K}]",
+    "fdr": "t_test, mann_whitney: false-discovery rate across the report's alerts of this test, "
+    "e.g. 0.05",
+}
 
 
 class RunFailed(click.ClickException):
@@ -42,7 +53,8 @@ def _threshold_number_options(command):
             name,
             multiple=True,
             metavar="N|_",
-            help=f"Threshold model {name.replace('_', ' ')}, once per --threshold-measure.",
+            help=f"Threshold model {_THRESHOLD_HELP.get(name, name.replace('_', ' '))}, once "
+            "per --threshold-measure.",
         )(command)
     return command
 
@@ -54,17 +66,61 @@ def _threshold_number_options(command):
 )
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
 @server_options
-@click.option("--branch", envvar="BENCHER_BRANCH", show_envvar=True, help="Branch [default: main].")
 @click.option(
-    "--testbed", envvar="BENCHER_TESTBED", show_envvar=True, help="Testbed [default: localhost]."
+    "--branch",
+    envvar="BENCHER_BRANCH",
+    show_envvar=True,
+    help="Branch (name, slug or UUID) [default: the current git branch, else main].",
 )
-@click.option("--hash", "commit_hash", help="Git commit hash of the code benchmarked.")
+@click.option(
+    "--start-point",
+    metavar="BRANCH",
+    help="The branch this one started from (e.g. the pull request's base): a new branch gets "
+    "its history, so its first run is judged against it. A branch that does not exist yet is "
+    "ignored with a warning.",
+)
+@click.option(
+    "--start-point-hash",
+    metavar="HASH",
+    help="The start point's commit (e.g. the base's head commit) [default: its latest version].",
+)
+@click.option(
+    "--start-point-max-versions",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Clone at most N of the start point's versions [default: 255].",
+)
+@click.option(
+    "--start-point-clone-thresholds",
+    is_flag=True,
+    help="Also copy the start point's threshold models to this branch.",
+)
+@click.option(
+    "--start-point-reset",
+    is_flag=True,
+    help="Start this branch's history again from the start point (a new head; its old alerts "
+    "are silenced).",
+)
+@click.option(
+    "--testbed",
+    envvar="BENCHER_TESTBED",
+    show_envvar=True,
+    help="Testbed [default: the spec with --image, else this machine's OS, e.g. linux].",
+)
+@click.option(
+    "--hash",
+    "commit_hash",
+    help="Git commit hash of the code benchmarked [default: the git HEAD, if any].",
+)
 @click.option(
     "--adapter",
     envvar="BENCHER_ADAPTER",
+    type=AdapterName(),
     default="magic",
     show_default=True,
-    help="How to parse the output (json, rust_criterion, go_bench, ... or magic).",
+    help="How to parse the output: magic (detect the tool), json (BMF), or a tool's adapter "
+    "(rust_criterion, go_bench, ...; all: python -m adapters --help). Checked before anything "
+    "runs. Env: BENCHER_ADAPTER.",
 )
 @click.option("--average", type=click.Choice(["mean", "median"]), help="Average to report.")
 @click.option(
@@ -98,9 +154,26 @@ def _threshold_number_options(command):
     "threshold_tests",
     multiple=True,
     type=click.Choice(THRESHOLD_TESTS),
-    help="Threshold test, once per measure.",
+    help="Threshold test, once per measure. mann_whitney (with --threshold-upper-boundary "
+    "0.99) keeps its false-alarm rate under any noise, as long as results are independent and "
+    "do not drift; see docs/DETECTION.md.",
 )
 @_threshold_number_options
+@click.option(
+    "--fdr",
+    "run_fdr",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    metavar="RATE",
+    help="Alert only for discoveries at this false-discovery rate (e.g. 0.05) across the "
+    "report's t_test and mann_whitney results: fewer false alerts in large reports, fewer "
+    "small regressions caught.",
+)
+@click.option(
+    "--thresholds-reset",
+    is_flag=True,
+    help="Retire the models of this branch and testbed's thresholds that no --threshold-measure "
+    "names.",
+)
 @click.option("--err", "fail_on_alert", is_flag=True, help="Exit 3 when an alert is raised.")
 @click.option(
     "--format",
@@ -160,6 +233,7 @@ def run(server: ServerArgs, command: tuple[str, ...], **opts) -> None:
         opts["threshold_tests"],
         {name: opts[name] for name in _THRESHOLD_NUMBERS},
     )
+    _start_point(opts)  # a usage error in the start-point flags stops before anything runs
     progress = Progress(quiet=opts["quiet"])
     if opts["image"]:
         _remote(server, command, thresholds, progress, opts)
@@ -168,7 +242,12 @@ def run(server: ServerArgs, command: tuple[str, ...], **opts) -> None:
 
 
 def _settings(opts: dict) -> dict:
-    return {"adapter": opts["adapter"], "average": opts["average"], "fold": opts["fold"]}
+    return {
+        "adapter": opts["adapter"],
+        "average": opts["average"],
+        "fold": opts["fold"],
+        "fdr": opts["run_fdr"],
+    }
 
 
 def _body(server: ServerArgs, opts: dict, thresholds, start, end, **payload) -> dict:
@@ -182,7 +261,20 @@ def _body(server: ServerArgs, opts: dict, thresholds, start, end, **payload) -> 
         settings=_settings(opts),
         thresholds=thresholds,
         idempotency_key=opts["idempotency_key"] or str(uuid.uuid4()),
+        start_point=_start_point(opts),
+        thresholds_reset=opts["thresholds_reset"],
+        context=detect_context(),
         **payload,
+    )
+
+
+def _start_point(opts: dict) -> dict | None:
+    return build_start_point(
+        opts["start_point"],
+        opts["start_point_hash"],
+        opts["start_point_max_versions"],
+        opts["start_point_clone_thresholds"],
+        opts["start_point_reset"],
     )
 
 
@@ -212,13 +304,20 @@ def _local(server, command, thresholds, progress: Progress, opts: dict) -> None:
         # Checked before running: a missing token should not cost a full benchmark run.
         project = server.require_project()
         client = server.client(need_token=True, on_retry=progress.note)
+        client.check_write_access(project)  # a wrong token or project, before the benchmark
 
     argv: str | list[str] = command[0] if len(command) == 1 else list(command)
     start = datetime.now(UTC)
-    outputs = _iterate(argv, progress, opts)
+    try:
+        outputs = _iterate(argv, progress, opts)
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted: the command was stopped and nothing was sent") from None
     end = datetime.now(UTC)
+    # Parsed here with the server's adapters: unparseable output fails (exit 1) before anything
+    # is sent, as it fails a remote job.
+    parsed = _parse_here(outputs, opts)
     if opts["dry_run"]:
-        _emit(_parse_here(outputs, opts), opts)
+        _emit(parsed, opts)
         return
     body = _body(server, opts, thresholds, start, end, results=outputs)
     progress.note(f"Sending {len(outputs)} result(s) to {client.host} (project {project})")
@@ -241,11 +340,16 @@ def _iterate(argv: str | list[str], progress: Progress, opts: dict) -> list[str]
             hint = ""
             if isinstance(argv, list) and " " in argv[0]:
                 hint = "; put bencher's own options before the command, they end where it starts"
-            raise RunFailed(f"cannot run {shown!r}: {err.strerror}: {err.filename}{hint}") from None
+            raise RunFailed(
+                f"could not start {shown!r}: {err.strerror}: {err.filename} (iteration {i}); "
+                f"nothing was sent{hint}"
+            ) from None
         if done.timed_out:
             raise RunFailed(
                 f"the command timed out after {opts['timeout']} s (iteration {i}); nothing was sent"
             )
+        if isinstance(argv, str) and (why := shell_start_failure(done.exit_code)):
+            raise RunFailed(f"could not start {shown!r}: {why} (iteration {i}); nothing was sent")
         if done.exit_code != 0:
             if not opts["allow_failure"]:
                 raise RunFailed(
@@ -277,7 +381,9 @@ def _parse_here(outputs: list[str], opts: dict) -> dict:
         try:
             parsed.append(adapters.parse(text, opts["adapter"], opts["average"]))
         except adapters.AdapterError as err:
-            raise RunFailed(f"iteration {i} of {len(outputs)}: {err}") from None
+            raise RunFailed(
+                f"iteration {i} of {len(outputs)}: {err}\nNothing was sent.\nhint: {ADAPTER}"
+            ) from None
     if opts["fold"] and len(parsed) > 1:
         parsed = [adapters.fold(parsed, opts["fold"])]
     rows = bmf_rows(parsed, units_of=lambda measure: adapters.measure_info(measure)[1])
@@ -326,7 +432,12 @@ def _remote(server, command, thresholds, progress: Progress, opts: dict) -> None
         reason = finished.get("error") or finished.get("cancel_reason") or "no reason given"
         if output:
             progress.note(output, force=True)
-        raise RunFailed(f"job {job_uuid} {status_word(finished['status'])}: {reason}")
+        hint = job_failure_hint(finished)
+        failed = Interrupted if watcher.interrupted else RunFailed
+        raise failed(
+            f"job {job_uuid} {status_word(finished['status'])}: {reason}"
+            + (f"\nhint: {hint}" if hint else "")
+        )
     if output:
         progress.note(output)
     _emit(client.get_report(project, report["uuid"]), opts)

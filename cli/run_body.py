@@ -18,6 +18,8 @@ from datetime import datetime
 
 import click
 
+from protocol.output import output_path_problem
+
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 UNSET = "_"
 
@@ -89,7 +91,7 @@ def parse_thresholds(
             f"give one --threshold-test per --threshold-measure ({len(measures)} measures, "
             f"{len(tests)} tests)"
         )
-    kinds = {"lower_boundary": float, "upper_boundary": float}
+    kinds = {"lower_boundary": float, "upper_boundary": float, "fdr": float}
     columns = {
         name: _numbers(
             values, len(measures), "--threshold-" + name.replace("_", "-"), kinds.get(name, int)
@@ -120,6 +122,9 @@ def build_job(
     """The ``job`` object of a remote run; only the fields that were set."""
     if cmd and command:
         raise click.UsageError("give the command either with --cmd or after --, not both")
+    for path in files:  # checked now, not after the job ran
+        if problem := output_path_problem(path):
+            raise click.BadParameter(f"{path!r} {problem}", param_hint="--file")
     if command:
         words = split_words(command[0], "COMMAND") if len(command) == 1 else list(command)
     else:
@@ -138,6 +143,39 @@ def build_job(
     return {key: value for key, value in job.items() if value is not None}
 
 
+def build_start_point(
+    branch: str | None,
+    commit_hash: str | None,
+    max_versions: int | None,
+    clone_thresholds: bool,
+    reset: bool,
+) -> dict | None:
+    """The ``start_point`` object from the ``--start-point*`` options (None without one)."""
+    if branch is None:
+        given = [
+            flag
+            for flag, value in (
+                ("--start-point-hash", commit_hash),
+                ("--start-point-max-versions", max_versions),
+                ("--start-point-clone-thresholds", clone_thresholds),
+                ("--start-point-reset", reset),
+            )
+            if value
+        ]
+        if given:
+            raise click.UsageError(
+                f"{', '.join(given)} need --start-point BRANCH (the branch to start from)"
+            )
+        return None
+    start_point = {"branch": branch, "hash": commit_hash, "max_versions": max_versions}
+    start_point = {key: value for key, value in start_point.items() if value is not None}
+    if clone_thresholds:
+        start_point["clone_thresholds"] = True
+    if reset:
+        start_point["reset"] = True
+    return start_point
+
+
 def build_body(
     *,
     project: str | None,
@@ -151,11 +189,15 @@ def build_body(
     idempotency_key: str | None,
     results: list[str] | None = None,
     job: dict | None = None,
+    start_point: dict | None = None,
+    thresholds_reset: bool = False,
+    context: dict[str, str] | None = None,
 ) -> dict:
     """The whole ``POST /v0/run`` body; unset optional fields are left out."""
     body = {
         "project": project,
         "branch": branch,
+        "start_point": start_point,
         "testbed": testbed,
         "hash": commit_hash,
         "start_time": start.isoformat(),
@@ -163,6 +205,8 @@ def build_body(
         "results": results,
         "settings": {key: value for key, value in settings.items() if value is not None},
         "thresholds": thresholds,
+        "thresholds_reset": thresholds_reset or None,
+        "context": context or None,
         "idempotency_key": idempotency_key,
         "job": job,
     }

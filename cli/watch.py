@@ -33,7 +33,8 @@ class GaveUp(click.ClickException):
 
 
 class Interrupted(click.ClickException):
-    """A second Ctrl-C while the job was being canceled."""
+    """Ctrl-C: a local command was stopped, a job was canceled, or a second Ctrl-C gave up
+    waiting for the cancel (exit 130, the shell's convention)."""
 
     exit_code = exit_codes.INTERRUPTED
 
@@ -65,6 +66,8 @@ class JobWatcher:
         self.progress = progress
         self.max_wait = max_wait
         self.schedule = schedule
+        #: Whether Ctrl-C asked for the cancel (the run then exits 130, as a local one does).
+        self.interrupted = False
 
     def watch(self) -> dict:
         """Wait for the job to end. Ctrl-C asks the server to cancel it and waits for that;
@@ -72,7 +75,7 @@ class JobWatcher:
         try:
             return self._poll(self.max_wait)
         except KeyboardInterrupt:
-            pass
+            self.interrupted = True
         self.progress.note(
             f"\nInterrupted: asking the server to cancel job {self.job_uuid} "
             "(press Ctrl-C again to exit now)",

@@ -1,9 +1,12 @@
-"""A read-only client for the OCI distribution API (anonymous pulls only).
+"""A client for the OCI distribution API: the reading half (the server and runners pull
+anonymously); :mod:`oci.push` adds uploads on top of it.
 
 It resolves tags to digests, fetches manifests and streams blobs to disk, verifying every byte
 against its digest. Bearer-token registries (Docker Hub, GHCR, Harbor...) are handled by fetching
-an anonymous token when the registry answers ``401`` with a ``WWW-Authenticate: Bearer`` challenge.
-Only ``requests`` is imported so the API server can use this module cheaply.
+a token when the registry answers ``401`` with a ``WWW-Authenticate: Bearer`` challenge:
+anonymous, or with the client's ``credentials`` (user name and password) when it has them, which
+also answer a ``Basic`` challenge. Only ``requests`` is imported so the API server can use this
+module cheaply.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ from oci.errors import (
     RegistryUnreachable,
 )
 from oci.reference import DOCKER_HUB
+from oci.responses import challenge_params, error_codes, short_reason
 
 MEDIA_OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 MEDIA_OCI_INDEX = "application/vnd.oci.image.index.v1+json"
@@ -45,7 +48,6 @@ MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 _CHUNK = 1024 * 1024
 _LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 _HUB_API_HOST = "registry-1.docker.io"
-_CHALLENGE_PARAM = re.compile(r'(\w+)=(?:"([^"]*)"|([^,\s]*))')
 _NOT_FOUND_CODES = {"MANIFEST_UNKNOWN", "NAME_UNKNOWN"}
 # Docker's token spec: a token without expires_in is valid for 60 seconds.
 _DEFAULT_TOKEN_TTL = 60.0
@@ -82,9 +84,11 @@ class RegistryClient:
         insecure: bool | None = None,
         timeout: float = 10.0,
         session: requests.Session | None = None,
+        credentials: tuple[str, str] | None = None,
     ) -> None:
         self.registry = registry
         self.timeout = timeout
+        self.credentials = credentials
         if insecure is None:
             insecure = is_loopback(registry)
         host = _HUB_API_HOST if registry == DOCKER_HUB else registry
@@ -215,7 +219,7 @@ class RegistryClient:
                     out.write(chunk)
             except requests.RequestException as err:
                 raise RegistryUnreachable(
-                    f"download of blob {digest} failed: {err}",
+                    f"download of blob {digest} failed ({short_reason(err)})",
                     registry=self.registry,
                     repository=repository,
                 ) from None
@@ -235,7 +239,7 @@ class RegistryClient:
                 chunks.append(chunk)
         except requests.RequestException as err:
             raise RegistryUnreachable(
-                f"reading the manifest failed: {err}",
+                f"reading the manifest failed ({short_reason(err)})",
                 registry=self.registry,
                 repository=repository,
             ) from None
@@ -249,34 +253,51 @@ class RegistryClient:
         *,
         headers: dict[str, str] | None = None,
         stream: bool = False,
+        actions: str = "pull",
+        data: Any = None,
+        params: dict[str, str] | None = None,
     ) -> requests.Response:
-        """Send one request, answering a Bearer challenge with an anonymous token once."""
-        scope = f"repository:{repository}:pull"
+        """Send one request, answering an authentication challenge once.
+
+        ``path`` is below the registry's base URL, or a whole URL (an upload's ``Location``).
+        ``actions`` is the token scope's action list (``pull`` or ``pull,push``). A ``data`` file
+        is rewound before the request is repeated.
+        """
+        scope = f"repository:{repository}:{actions}"
+        url = path if path.startswith(("http://", "https://")) else self.base_url + path
         headers = dict(headers or {})
         token = self._cached_token(scope)
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        resp = self._send(method, self.base_url + path, repository, headers=headers, stream=stream)
+        send = {"headers": headers, "stream": stream, "data": data, "params": params}
+        resp = self._send(method, url, repository, **send)
         if resp.status_code != 401:
             return resp
         challenge = resp.headers.get("WWW-Authenticate", "")
         resp.close()
         scheme, _, _ = challenge.partition(" ")
-        if scheme.lower() != "bearer":
+        if scheme.lower() == "basic" and self.credentials:
+            headers.pop("Authorization", None)
+            send["auth"] = self.credentials
+        elif scheme.lower() != "bearer":
             raise RegistryAuthError(
-                f"registry requires {scheme or 'unknown'} authentication; "
-                "the runner only pulls anonymously, make the repository public",
+                f"registry requires {scheme or 'unknown'} authentication and no credentials "
+                "were given; make the repository public (pulls are anonymous)",
                 registry=self.registry,
                 repository=repository,
             )
-        params = {m[0].lower(): m[1] or m[2] for m in _CHALLENGE_PARAM.findall(challenge)}
-        headers["Authorization"] = f"Bearer {self._fetch_token(params, scope, repository)}"
-        resp = self._send(method, self.base_url + path, repository, headers=headers, stream=stream)
+        else:
+            params_ = challenge_params(challenge)
+            headers["Authorization"] = f"Bearer {self._fetch_token(params_, scope, repository)}"
+        if hasattr(data, "seek"):
+            data.seek(0)
+        resp = self._send(method, url, repository, **send)
         if resp.status_code == 401:
             resp.close()
+            whose = "the credentials given" if self.credentials else "its own anonymous token"
             raise RegistryAuthError(
-                "the registry refused its own anonymous token; the repository is private "
-                "or does not exist",
+                f"the registry refused {whose}; the repository is private or does not exist"
+                + (", or these credentials may not push to it" if "push" in actions else ""),
                 registry=self.registry,
                 repository=repository,
             )
@@ -301,11 +322,12 @@ class RegistryClient:
         query = {"scope": params.get("scope") or scope}
         if params.get("service"):
             query["service"] = params["service"]
-        resp = self._send("GET", realm, repository, params=query)
+        resp = self._send("GET", realm, repository, params=query, auth=self.credentials)
         with resp:
             if resp.status_code != 200:
+                who = "the credentials given" if self.credentials else "an anonymous token"
                 raise RegistryAuthError(
-                    f"token service {realm} answered {resp.status_code} for an anonymous token",
+                    f"token service {realm} answered {resp.status_code} for {who}",
                     registry=self.registry,
                     repository=repository,
                 )
@@ -334,6 +356,8 @@ class RegistryClient:
         headers: dict[str, str] | None = None,
         params: dict[str, str] | None = None,
         stream: bool = False,
+        data: Any = None,
+        auth: tuple[str, str] | None = None,
     ) -> requests.Response:
         try:
             return self._session.request(
@@ -342,12 +366,17 @@ class RegistryClient:
                 headers=headers,
                 params=params,
                 stream=stream,
+                data=data,
+                auth=auth,
                 timeout=self.timeout,
                 allow_redirects=True,
             )
         except (requests.ConnectionError, requests.Timeout) as err:
+            where = url.split("/v2/", 1)[0]
             raise RegistryUnreachable(
-                f"cannot reach {url}: {err}", registry=self.registry, repository=repository
+                f"cannot reach {where} ({short_reason(err)})",
+                registry=self.registry,
+                repository=repository,
             ) from None
         except requests.RequestException as err:
             raise RegistryError(
@@ -359,7 +388,7 @@ class RegistryClient:
     ) -> None:
         if 200 <= resp.status_code < 300:
             return
-        codes, detail = _error_codes(resp)
+        codes, detail = error_codes(resp)
         message = f"{what}: HTTP {resp.status_code}{detail}"
         if manifest and (resp.status_code == 404 or codes & _NOT_FOUND_CODES):
             raise ManifestNotFound(
@@ -368,16 +397,3 @@ class RegistryClient:
         if resp.status_code in (401, 403) or "DENIED" in codes or "UNAUTHORIZED" in codes:
             raise RegistryAuthError(message, registry=self.registry, repository=repository)
         raise RegistryError(message, registry=self.registry, repository=repository)
-
-
-def _error_codes(resp: requests.Response) -> tuple[set[str], str]:
-    """The distribution-spec error codes in a response body, and a short text for messages."""
-    if resp.request is not None and resp.request.method == "HEAD":
-        return set(), ""
-    try:
-        errors = json.loads(resp.content[:65536]).get("errors") or []
-        codes = {str(e.get("code", "")) for e in errors if isinstance(e, dict)}
-        text = "; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors)
-    except (ValueError, AttributeError, TypeError):
-        return set(), ""
-    return codes, f" ({text})" if text else ""

@@ -24,11 +24,19 @@ from protocol.jobs import (
     can_transition,
 )
 from protocol.runner import RUNNER_EVENTS, SERVER_EVENTS, TERMINAL_EVENTS
-from protocol.thresholds import STATISTICAL_TESTS, THRESHOLD_TESTS
+from protocol.thresholds import (
+    DEFAULT_K,
+    DEFAULT_MANN_WHITNEY_SAMPLE_SIZE,
+    FDR_TESTS,
+    STATISTICAL_TESTS,
+    THRESHOLD_TESTS,
+)
 
 __all__ = [
     "API_PREFIX",
     "DEFAULT_HOST",
+    "DEFAULT_K",
+    "DEFAULT_MANN_WHITNEY_SAMPLE_SIZE",
     "DEFAULT_POLL_TIMEOUT",
     "DEFAULT_PORT",
     "HEARTBEAT_INTERVAL",
@@ -43,6 +51,7 @@ __all__ = [
     "TERMINAL_STATUSES",
     "THRESHOLD_TESTS",
     "TRANSITIONS",
+    "FDR_TESTS",
     "ErrorEnvelope",
     "can_transition",
     "error_body",

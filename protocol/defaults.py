@@ -8,3 +8,6 @@ DEFAULT_POLL_TIMEOUT = 55
 MAX_POLL_TIMEOUT = 900
 #: Seconds between a runner's heartbeats; the server's heartbeat timeout must be well above it.
 HEARTBEAT_INTERVAL = 5.0
+#: The longest ``bencher run`` waits between two polls of a job it follows; ``bencher server up``
+#: keeps its API this long after its runner canceled a job at shutdown, so the CLI sees it.
+JOB_POLL_MAX_INTERVAL = 3.0

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from oci import OCIError
 from protocol import DEFAULT_POLL_TIMEOUT, HEARTBEAT_INTERVAL
+from protocol.units import format_bytes
 from runner.api import ApiUnavailable, JobChannel, RunnerApi
 from runner.executors.base import (
     CONTAINER_OUTPUT_DIR,
@@ -205,7 +206,8 @@ def _problem(run: RunResult, config: dict, job: dict) -> str | None:
         return f"timed out after {job.get('timeout')} s and was killed"
     if run.oom_killed:
         memory = (job.get("spec") or {}).get("memory")
-        return f"killed for exceeding the memory limit ({memory} bytes)"
+        limit = format_bytes(memory) if memory else "unknown"
+        return f"killed for exceeding the memory limit ({limit})"
     if run.exit_code != 0 and not config.get("allow_failure"):
         return f"exited with code {run.exit_code}"
     return None

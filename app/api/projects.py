@@ -3,8 +3,8 @@ from flask import Blueprint
 from app.api.common import load_body, optional_user, paging, require_user
 from app.extensions import db
 from app.models import Project
-from app.schemas.project import ProjectCreateSchema, ProjectOutSchema
-from app.services.projects import create_project, get_project, visible_projects
+from app.schemas.project import ProjectAccessSchema, ProjectCreateSchema, ProjectOutSchema
+from app.services.projects import can_write, create_project, get_project, visible_projects
 
 bp = Blueprint("projects", __name__)
 
@@ -29,3 +29,11 @@ def list_projects():
 @bp.get("/projects/<project>")
 def get_one(project: str):
     return ProjectOutSchema().dump(get_project(optional_user(), project))
+
+
+@bp.get("/projects/<project>/access")
+def access(project: str):
+    user = optional_user()
+    found = get_project(user, project)
+    allowed = {"project": found.slug, "read": True, "write": can_write(user, found)}
+    return ProjectAccessSchema().dump(allowed)

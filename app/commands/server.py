@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-import time
+import importlib.util
+import signal
+import threading
 
 import click
 
 from protocol import DEFAULT_PORT
+
+# The server stack is imported only once a command runs (so `up` checks its ports within a
+# second), but a machine without the [server] extra must still hear what to install as soon as
+# it names `bencher server`: cli/main.py turns this error into that message.
+for _package in ("flask", "sqlalchemy", "celery", "gunicorn", "redis"):
+    if importlib.util.find_spec(_package) is None:
+        raise ModuleNotFoundError(f"No module named {_package!r}", name=_package)
+
+PORT = click.IntRange(1, 65535)
 
 
 @click.group()
@@ -35,104 +46,81 @@ def init(email: str, org_slug: str, plan: str) -> None:
 
 
 @server.command("up")
-@click.option("--port", default=DEFAULT_PORT, show_default=True, help="API port on 127.0.0.1.")
+@click.option(
+    "--port", type=PORT, default=DEFAULT_PORT, show_default=True, help="API port on 127.0.0.1."
+)
 @click.option(
     "--redis-port",
+    type=PORT,
     default=6611,
     show_default=True,
     help="Port of the embedded Redis (used when BENCHER_BROKER_URL is not set).",
 )
-@click.option("--flower", is_flag=True, help="Also start Celery Flower on 127.0.0.1:5555.")
+@click.option(
+    "--registry-port",
+    type=PORT,
+    default=6612,
+    show_default=True,
+    help="Port of the embedded OCI registry (allowed for jobs automatically).",
+)
+@click.option("--no-registry", is_flag=True, help="Do not start the embedded registry.")
+@click.option("--flower", is_flag=True, help="Also start Celery Flower on 127.0.0.1.")
+@click.option("--flower-port", type=PORT, default=5555, show_default=True, help="Flower's port.")
 @click.option("--no-runner", is_flag=True, help="Do not start the local runner.")
 @click.option(
     "--danger-no-sandbox",
     is_flag=True,
     help="Run the local runner with the unisolated 'process' executor (no runc).",
 )
-def up(port: int, redis_port: int, flower: bool, no_runner: bool, danger_no_sandbox: bool) -> None:
-    """Run the whole system on this machine: API, Celery worker and beat, a local runner.
+def up(
+    port: int,
+    redis_port: int,
+    registry_port: int,
+    no_registry: bool,
+    flower: bool,
+    flower_port: int,
+    no_runner: bool,
+    danger_no_sandbox: bool,
+) -> None:
+    """Run the whole system on this machine: API, Celery worker and beat, an OCI registry
+    with a demo benchmark image, and a local runner.
 
-    Uses SQLite and job output under BENCHER_DATA_DIR, and an embedded Redis unless
-    BENCHER_BROKER_URL is set. Ctrl-C stops everything; data is kept for the next `up`.
+    \b
+    Data (SQLite, job output, registry storage, logs) stays in BENCHER_DATA_DIR
+    (default ~/.bencher) for the next `up`. Redis is embedded unless BENCHER_BROKER_URL is set.
+    Every port is checked before anything starts. Ctrl-C stops everything (a second Ctrl-C
+    kills what is left); a job that is running is canceled and reported first.
     """  # fmt: skip
-    import os
-    import shutil
-    import signal
-
-    from app.commands.supervisor import Supervisor, wait_http, wait_redis
+    from app.commands.embedded import Embedded, UpOptions, announcement
+    from app.commands.supervisor import StartError
     from app.config import default_data_dir
 
-    data_dir = default_data_dir()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "BENCHER_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
-    supervisor = Supervisor(data_dir / "logs", env)
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    options = UpOptions(port, redis_port, registry_port, not no_registry, flower, flower_port,
+                        not no_runner, danger_no_sandbox)  # fmt: skip
+    stop, hurry = threading.Event(), threading.Event()
+
+    def on_signal(signum, frame) -> None:
+        (hurry if stop.is_set() else stop).set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    embedded = Embedded(options, default_data_dir(), stop, lambda text: click.echo(text, err=True))
+    failure = None
     try:
-        if not os.environ.get("BENCHER_BROKER_URL"):
-            if shutil.which("redis-server") is None:
-                raise click.ClickException(
-                    "no redis-server on PATH: install it or set BENCHER_BROKER_URL"
-                )
-            redis = supervisor.start("redis", ["redis-server", "--port", str(redis_port), "--bind",
-                                     "127.0.0.1", "--save", "", "--appendonly", "no"])  # fmt: skip
-            wait_redis(redis_port, redis)
-            env["BENCHER_BROKER_URL"] = f"redis://127.0.0.1:{redis_port}/0"
-        os.environ.update(env)  # the in-process set-up below reads the same settings
-        from app.serverctl import provision_embedded
-
-        credentials = provision_embedded()
-        url = f"http://127.0.0.1:{port}"
-        api = supervisor.python(
-            "api", "gunicorn", "--config", "python:app.gunicorn_conf",
-            "--bind", f"127.0.0.1:{port}", "--workers", "1", "--graceful-timeout", "5",
-            "app:create_app()",
-        )  # fmt: skip
-        supervisor.python("worker", "celery", "-A", "tasks", "worker", "--concurrency", "2")
-        supervisor.python(
-            "beat", "celery", "-A", "tasks", "beat",
-            "--schedule", str(data_dir / "celerybeat-schedule"),
-        )  # fmt: skip
-        if flower:
-            # Flower's HTTP API needs this to answer without a login; it listens on loopback.
-            env["FLOWER_UNAUTHENTICATED_API"] = "true"
-            supervisor.python(
-                "flower", "celery", "-A", "tasks", "flower", "--address=127.0.0.1", "--port=5555"
-            )
-        wait_http(f"{url}/v0/health", api)
-        if not no_runner:
-            executor = ["--executor", "process", "--danger-no-sandbox"] if danger_no_sandbox else []
-            supervisor.python(
-                "runner", "cli.main", "runner", "up", "--host", url,
-                "--runner", credentials.runner_slug, "--token", credentials.runner_token,
-                "--cache-dir", str(data_dir / "runner-cache"),
-                "--work-dir", str(data_dir / "runner-work"), *executor,
-            )  # fmt: skip
-        _announce(url, credentials.admin_token, data_dir, flower)
-        while not stopping:
-            dead = supervisor.failed()
-            if dead is not None:
-                raise click.ClickException(f"{dead.name} stopped unexpectedly; see {dead.log}")
-            time.sleep(0.5)
+        embedded.preflight()
+        click.echo(announcement(embedded.start()))
+        embedded.watch()
     except KeyboardInterrupt:
-        pass
-    except RuntimeError as err:
-        raise click.ClickException(str(err)) from None
+        pass  # Ctrl-C while starting
+    except StartError as err:
+        failure = click.ClickException(str(err))
     finally:
-        click.echo("stopping...", err=True)
-        supervisor.stop_all()
-        click.echo("stopped; data kept in " + str(data_dir), err=True)
-
-
-def _announce(url: str, token: str, data_dir, flower: bool) -> None:
-    lines = [
-        f"Bencher is up at {url}  (data: {data_dir}, logs: {data_dir / 'logs'})",
-        f"export BENCHER_HOST={url}",
-        f"export BENCHER_API_TOKEN={token}",
-        "Try:",
-        "  bencher run --project demo --image 127.0.0.1:5000/demo/bench:v1 --adapter json",
-        "Press Ctrl-C to stop.",
-    ]
-    if flower:
-        lines.insert(3, "Flower: http://127.0.0.1:5555")
-    click.echo("\n".join(lines))
+        if embedded.supervisor.children:
+            click.echo("stopping (press Ctrl-C again to kill)...", err=True)
+            took = embedded.shutdown(hurry)
+            click.echo(f"stopped in {took:.1f} s; data kept in {embedded.data_dir}", err=True)
+        else:
+            embedded.lock.release()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if failure is not None:
+        raise failure

@@ -25,3 +25,24 @@ class ProjectOutSchema(Schema):
     visibility = fields.String()
     organization = fields.Function(lambda p: p.organization.slug)
     created = fields.AwareDateTime()
+
+
+class ProjectAccessSchema(Schema):
+    """What the caller may do with a project (the CLI checks it before a local run)."""
+
+    project = fields.String()
+    read = fields.Boolean()
+    write = fields.Boolean()
+
+
+class DimensionSchema(Schema):
+    """A testbed or benchmark."""
+
+    uuid = fields.String()
+    name = fields.String()
+    slug = fields.String()
+    created = fields.AwareDateTime()
+
+
+class MeasureSchema(DimensionSchema):
+    units = fields.String()

@@ -5,7 +5,10 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 import adapters
+from app.schemas.branch import HASH_RE, HashField, StartPointSchema
 from app.schemas.threshold import ModelSchema
+from protocol.context import CONTEXT_HASH
+from protocol.output import output_path_problem
 
 AVERAGES = ("mean", "median")
 FOLDS = ("min", "max", "mean", "median")
@@ -18,6 +21,26 @@ class RunSettingsSchema(Schema):
     adapter = fields.String(load_default="magic", validate=validate.OneOf(adapters.ADAPTER_NAMES))
     average = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(AVERAGES))
     fold = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(FOLDS))
+    # Report-level false-discovery control for this run's t_test and mann_whitney thresholds.
+    fdr = fields.Float(
+        load_default=None,
+        allow_none=True,
+        allow_nan=False,
+        validate=validate.Range(
+            min=0.0,
+            max=1.0,
+            min_inclusive=False,
+            max_inclusive=False,
+            error="fdr is the false-discovery rate allowed among the report's alerts and must "
+            "be strictly between 0 and 1 (e.g. 0.05)",
+        ),
+    )
+
+
+def _collectable(path: str) -> None:
+    """A ``file_paths`` entry must name a file under the sandbox's output directory."""
+    if problem := output_path_problem(path):
+        raise ValidationError(f"{path!r} {problem}")
 
 
 class JobSchema(Schema):
@@ -36,7 +59,9 @@ class JobSchema(Schema):
     )
     timeout = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
     file_paths = fields.List(
-        fields.String(validate=validate.Length(min=1, max=4096)), load_default=None, allow_none=True
+        fields.String(validate=[validate.Length(min=1, max=4096), _collectable]),
+        load_default=None,
+        allow_none=True,
     )
     iter = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100))
     allow_failure = fields.Boolean(load_default=False)
@@ -47,9 +72,21 @@ class RunSchema(Schema):
         unknown = RAISE
 
     project = fields.String(required=True, validate=validate.Length(min=1))
-    branch = fields.String(load_default="main", validate=validate.Length(min=1, max=256))
-    hash = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
-    testbed = fields.String(load_default="localhost", validate=validate.Length(min=1, max=256))
+    # Unset branch, hash and testbed default from ``context`` (see app.services.runs).
+    branch = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=256)
+    )
+    hash = HashField(load_default=None, allow_none=True)
+    testbed = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=256)
+    )
+    start_point = fields.Nested(StartPointSchema, load_default=None, allow_none=True)
+    context = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=256)),
+        values=fields.String(validate=validate.Length(max=1024)),
+        load_default=dict,
+        validate=validate.Length(max=64),
+    )
     start_time = fields.AwareDateTime(required=True)
     end_time = fields.AwareDateTime(required=True)
     results = fields.List(fields.String(), load_default=list)
@@ -60,6 +97,7 @@ class RunSchema(Schema):
         load_default=None,
         allow_none=True,
     )
+    thresholds_reset = fields.Boolean(load_default=False)
     idempotency_key = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(min=1, max=256)
     )
@@ -73,3 +111,6 @@ class RunSchema(Schema):
             raise ValidationError("give either results (a local run) or job, not both", "results")
         if not data.get("job") and not data.get("results"):
             raise ValidationError("a local run needs at least one results string", "results")
+        context_hash = data["context"].get(CONTEXT_HASH)
+        if context_hash is not None and HASH_RE.match(context_hash) is None:
+            raise ValidationError({"context": {CONTEXT_HASH: ["not a git commit hash"]}})

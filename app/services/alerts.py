@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from app.errors import BadRequest, NotFound
+from app.errors import BadRequest
 from app.extensions import db
 from app.models import ALERT_STATUSES, Alert, Boundary, Metric, Project, Threshold
 from app.models.types import utcnow
+from app.services.lookup import MAX_MATCHES, only_match, uuid_matches
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,10 @@ def list_alerts(
 
 
 def get_alert(project: Project, ref: str) -> AlertWithMetric:
-    row = db.session.execute(_project_alerts(project).where(Alert.uuid == ref)).one_or_none()
-    if row is None:
-        raise NotFound(f"alert {ref!r} not found in project {project.slug!r}")
-    return AlertWithMetric(*row)
+    """The project's alert whose uuid is ``ref`` or starts with it (404, or 400 if ambiguous)."""
+    query = _project_alerts(project).where(uuid_matches(Alert.uuid, ref))
+    rows = db.session.execute(query.limit(MAX_MATCHES + 1)).all()
+    return AlertWithMetric(*only_match(rows, ref, "alert", project.slug, lambda row: row[0].uuid))
 
 
 def set_alert_status(project: Project, ref: str, status: str) -> AlertWithMetric:

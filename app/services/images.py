@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.errors import BadRequest
-from oci import InvalidReference, ManifestNotFound, RegistryClient, RegistryError, parse_reference
+from oci import (
+    InvalidReference,
+    ManifestNotFound,
+    RegistryClient,
+    RegistryError,
+    RegistryUnreachable,
+    parse_reference,
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,11 @@ def resolve_image(reference: str, allowed: tuple[str, ...]) -> ResolvedImage:
             raise BadRequest(
                 f"image {reference!r} not found: tag {ref.tag!r} does not exist in "
                 f"{ref.registry}/{ref.repository}"
+            ) from None
+        except RegistryUnreachable as err:
+            raise BadRequest(
+                f"could not resolve image {reference!r}: {err}; is the registry running, and "
+                "is the image pushed there?"
             ) from None
         except RegistryError as err:
             raise BadRequest(f"could not resolve image {reference!r}: {err}") from None

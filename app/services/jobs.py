@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from app.errors import BadRequest, NotFound
+from app.errors import BadRequest
 from app.extensions import db
 from app.models import Job, Project, Report
 from app.models.types import utcnow
 from app.services import notifier, on_commit
+from app.services.lookup import MAX_MATCHES, only_match, uuid_matches
 from protocol import HELD_STATUSES, JOB_STATUSES, TRANSITIONS
 
 
@@ -74,14 +75,14 @@ def list_jobs(
 
 
 def get_job(project: Project, ref: str) -> Job:
-    job = db.session.scalar(
+    """The project's job whose uuid is ``ref`` or starts with it (404, or 400 if ambiguous)."""
+    jobs = db.session.scalars(
         select(Job)
         .join(Report, Job.report_id == Report.id)
-        .where(Report.project_id == project.id, Job.uuid == ref)
-    )
-    if job is None:
-        raise NotFound(f"job {ref!r} not found in project {project.slug!r}")
-    return job
+        .where(Report.project_id == project.id, uuid_matches(Job.uuid, ref))
+        .limit(MAX_MATCHES + 1)
+    ).all()
+    return only_match(jobs, ref, "job", project.slug, lambda job: job.uuid)
 
 
 def cancel_job(job: Job, reason: str) -> bool:

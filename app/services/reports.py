@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import Row, select
 
-from app.errors import NotFound
 from app.extensions import db
 from app.models import (
     Alert,
@@ -19,6 +18,8 @@ from app.models import (
     Report,
     ReportBenchmark,
 )
+from app.services.branches import BranchDetails, branch_details
+from app.services.lookup import MAX_MATCHES, only_match, uuid_matches
 
 
 @dataclass(frozen=True)
@@ -27,27 +28,53 @@ class ReportDetails:
 
     ``results`` holds one row per metric, ordered by iteration, benchmark and measure, with the
     columns ``iteration, benchmark, measure, units, value, lower_value, upper_value, baseline,
-    lower_limit, upper_limit, alert_uuid, alert_side, alert_status`` (boundary and alert
-    columns are null where the metric was not judged or raised no alert).
+    lower_limit, upper_limit, p_value, adjusted_p_value, alert_uuid, alert_side, alert_status``
+    and ``boundary_id``, ``false_alert_probability`` (boundary and alert columns are null where
+    the metric was not judged or raised no alert).
     """
 
     report: Report
     job: Job | None
     results: list[Row]
+    branch: BranchDetails  # the report's branch on the head the report was made on
 
     @property
     def alerts(self) -> list[Row]:
         """The results that raised an alert, in the same order."""
         return [row for row in self.results if row.alert_uuid is not None]
 
+    @property
+    def false_alerts(self) -> FalseAlerts:
+        """How many alerts this report would raise by chance if no benchmark had changed."""
+        judged = [row for row in self.results if row.boundary_id is not None]
+        rates = [r.false_alert_probability for r in judged if r.false_alert_probability is not None]
+        return FalseAlerts(
+            expected=sum(rates) if rates else None,
+            boundaries=len(judged),
+            without_estimate=len(judged) - len(rates),
+        )
+
+
+@dataclass(frozen=True)
+class FalseAlerts:
+    """``expected``: the sum of the boundaries' false-alert probabilities (the number of alerts
+    expected when nothing changed, at these settings and with the noise each test assumes);
+    ``None`` when no boundary has one. ``without_estimate``: boundaries whose model has no
+    probability (static, percentage, iqr, delta_iqr), left out of ``expected``."""
+
+    expected: float | None
+    boundaries: int
+    without_estimate: int
+
 
 def get_report(project: Project, ref: str) -> Report:
-    report = db.session.scalar(
-        select(Report).where(Report.project_id == project.id, Report.uuid == ref)
-    )
-    if report is None:
-        raise NotFound(f"report {ref!r} not found in project {project.slug!r}")
-    return report
+    """The project's report whose uuid is ``ref`` or starts with it (404, or 400 if ambiguous)."""
+    reports = db.session.scalars(
+        select(Report)
+        .where(Report.project_id == project.id, uuid_matches(Report.uuid, ref))
+        .limit(MAX_MATCHES + 1)
+    ).all()
+    return only_match(reports, ref, "report", project.slug, lambda report: report.uuid)
 
 
 def report_details(report: Report, job: Job | None = None) -> ReportDetails:
@@ -55,7 +82,7 @@ def report_details(report: Report, job: Job | None = None) -> ReportDetails:
     for all the results, whatever their number."""
     if job is None:
         job = db.session.scalar(select(Job).where(Job.report_id == report.id))
-    return ReportDetails(report, job, _results(report))
+    return ReportDetails(report, job, _results(report), branch_details(report.branch, report.head))
 
 
 def _results(report: Report) -> list[Row]:
@@ -72,6 +99,10 @@ def _results(report: Report) -> list[Row]:
                 Boundary.baseline,
                 Boundary.lower_limit,
                 Boundary.upper_limit,
+                Boundary.p_value,
+                Boundary.adjusted_p_value,
+                Boundary.id.label("boundary_id"),
+                Boundary.false_alert_probability,
                 Alert.uuid.label("alert_uuid"),
                 Alert.side.label("alert_side"),
                 Alert.status.label("alert_status"),

@@ -18,8 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-OUTPUT_DIR_ENV = "BENCHER_OUTPUT_DIR"
-CONTAINER_OUTPUT_DIR = "/bencher/output"
+from protocol import output as _output
+
+# One definition for the sandbox, the CLI and the API (which check --file paths against it).
+OUTPUT_DIR_ENV = _output.OUTPUT_DIR_ENV
+CONTAINER_OUTPUT_DIR = _output.OUTPUT_DIR
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 DEFAULT_STDOUT_CAP = 16 * 1024 * 1024
 

@@ -47,7 +47,8 @@ class ProcessExecutor:
                     start_new_session=True,  # its own process group, so kill reaches children
                 )
             except OSError as err:
-                return RunResult(None, "", "", error=f"cannot start {spec.argv[0]!r}: {err}")
+                reason = err.strerror or str(err)
+                return RunResult(None, "", "", error=f"could not start {spec.argv[0]!r}: {reason}")
 
             def kill() -> None:
                 try:

@@ -152,7 +152,7 @@ class RuncExecutor:
                 start_new_session=True,  # a Ctrl-C meant for the runner must not reach the job
             )
         except OSError as err:
-            return RunResult(None, "", "", error=f"cannot start runc ({self.runc}): {err}")
+            return RunResult(None, "", "", error=f"could not start runc ({self.runc}): {err}")
 
         def kill() -> None:
             if not self._runc("kill", container_id, "KILL"):
@@ -174,7 +174,7 @@ class RuncExecutor:
         stopped_by_us = outcome.timed_out or outcome.canceled
         error = None
         if errors and not stopped_by_us:
-            error = f"runc could not run the job: {errors}"
+            error = f"could not start (runc): {errors}"
         return RunResult(
             exit_code=None if error else outcome.returncode,
             stdout=decode(outcome.stdout),

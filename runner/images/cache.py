@@ -31,17 +31,15 @@ from typing import Any
 
 from oci.digests import is_digest, sha256_digest
 from oci.errors import OCIError, UnsupportedImage
+from oci.platform import Platform, host_platform, select_manifest
 from oci.registry import INDEX_MEDIA_TYPES, Manifest, RegistryClient
 from runner.images.pull import (
-    Platform,
     build_rootfs,
     check_platform,
     diff_ids,
     disk_usage,
-    host_platform,
     image_parts,
     run_config,
-    select_manifest,
 )
 
 log = logging.getLogger(__name__)

@@ -116,3 +116,15 @@ def test_idempotent_job_is_created_once(client, factory, project, pushed):
     second = client.post("/v0/run", json=body, headers=auth(factory.admin_token))
     assert first.json["job"] == second.json["job"]
     assert client.get("/v0/projects/demo/jobs").headers["X-Total-Count"] == "1"
+
+
+@pytest.mark.parametrize("settings_overrides", [{"registries": ("127.0.0.1:1",)}])
+def test_an_unreachable_registry_is_a_short_clear_400(client, factory, project, settings_overrides):
+    response = _run(client, factory.admin_token, "127.0.0.1:1/demo/bench:v1")
+    assert response.status_code == 400
+    message = response.json["message"]
+    assert message == (
+        "could not resolve image '127.0.0.1:1/demo/bench:v1': 127.0.0.1:1/demo/bench: cannot "
+        "reach http://127.0.0.1:1 ([Errno 111] Connection refused); is the registry running, "
+        "and is the image pushed there?"
+    )

@@ -27,19 +27,19 @@ def test_local_run_end_to_end(bencher, client):
         "--branch",
         "main",
         "--hash",
-        "abc123",
+        "abc123" * 6 + "abcd",
         print_bmf({"fib_10": 1500.0, "fib_20": 2500.0}),
     )
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Report ") and "project demo" in lines[0]
-    assert "latency (nanoseconds (ns))" in result.stdout
-    assert any("fib_10" in line and "1,500 ns" in line for line in lines)
+    assert "latency (µs)" in lines  # the unit once, scaled: 1,500 ns is 1.5 µs
+    assert any(line.split()[:2] == ["fib_10", "1.5"] for line in lines)
     assert lines[-1] == "2 benchmarks, 1 measure, 1 iteration: no alerts"
     assert '"fib_10"' in result.stderr  # the command's output, shown live
     report_uuid = lines[0].split()[1]
     stored = client.get(f"/v0/projects/demo/reports/{report_uuid}").json
-    assert stored["status"] == "processed" and stored["hash"] == "abc123"
+    assert stored["status"] == "processed" and stored["hash"] == "abc123" * 6 + "abcd"
     assert sorted(r["benchmark"] for r in stored["results"]) == ["fib_10", "fib_20"]
 
 
@@ -81,11 +81,32 @@ def test_same_idempotency_key_returns_the_same_report(bencher):
     assert first["uuid"] == second["uuid"]
 
 
-def test_unparseable_output_is_the_servers_one_line_error(bencher):
+def test_unparseable_output_fails_before_sending_as_a_remote_job_would(bencher, client):
     result = bencher("run", "--adapter", "json", "echo this is not json")
+    assert result.exit_code == exit_codes.FAILED  # as a job whose output cannot be parsed
+    assert "Error: iteration 1 of 1: json: " in result.stderr
+    assert "Nothing was sent.\nhint: check --adapter" in result.stderr
+    assert client.get("/v0/projects/demo/jobs").json == []
+    assert "[HTTP" not in result.stderr
+
+
+def test_a_wrong_token_or_project_is_found_before_the_benchmark_runs(bencher, tmp_path):
+    marker = tmp_path / "ran"
+    wrong_token = bencher("run", f"touch {marker}", token="bencher_api_not-a-real-token")
+    assert wrong_token.exit_code == exit_codes.API_ERROR
+    assert "[HTTP 401]" in wrong_token.stderr and not marker.exists()
+    wrong_project = bencher("run", "--project", "nope", f"touch {marker}")
+    assert wrong_project.exit_code == exit_codes.API_ERROR
+    assert "project 'nope' not found" in wrong_project.stderr and not marker.exists()
+
+
+def test_a_public_project_of_another_organisation_is_read_only(bencher, factory, tmp_path):
+    marker = tmp_path / "ran"
+    _, outsider = factory.user("outsider@example.com", "elsewhere")
+    result = bencher("run", f"touch {marker}", token=outsider)
     assert result.exit_code == exit_codes.API_ERROR
-    assert result.stderr.splitlines()[-1].startswith("Error: ")
-    assert "[HTTP 400]" in result.stderr
+    assert "may read project 'demo' but not send results to it" in result.stderr
+    assert not marker.exists()
 
 
 def test_wrong_token_is_a_one_line_error(bencher):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
-import time
+from collections import defaultdict
 from collections.abc import Callable
 
 import pytest
@@ -21,7 +21,9 @@ from tests.support.runner_api import IMAGE, claim, connect, create_runner, itera
 from tests.support.server import auth
 
 BMF = json.dumps({"fib_10": {"latency": {"value": 1500.0}}})
-STEP = 0.7  # long enough for the CLI, polling from 0.25 s after each change, to see every state
+# Only turns a hang into a failure: the CLI shows a new status within a poll (0.25 s after a
+# change), and the simulated runner's waits end before ``_join`` gives up.
+SHOWN_BOUND = 20
 
 
 @pytest.fixture
@@ -29,27 +31,62 @@ def runner(client, factory, project) -> tuple[str, str]:
     return "r1", create_runner(client, factory.admin_token, "r1")
 
 
-class SimulatedRunner(threading.Thread):
-    """Claims the next job, reports running, then ``finish(ws)``; afterwards the worker step."""
+class ShownStatuses:
+    """The job statuses the CLI has shown, as events: the simulated runner moves the job on
+    only once the CLI has shown its current status, so the CLI sees every state."""
 
-    def __init__(self, app, url: str, runner: tuple[str, str], finish: Callable, process: bool):
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._events: defaultdict[str, threading.Event] = defaultdict(threading.Event)
+
+    def _event(self, status: str) -> threading.Event:
+        with self._lock:
+            return self._events[status]
+
+    def show(self, status: str) -> None:
+        self._event(status).set()
+
+    def wait(self, status: str) -> None:
+        if not self._event(status).wait(SHOWN_BOUND):
+            raise AssertionError(f"the CLI did not show the job {status} within {SHOWN_BOUND} s")
+
+
+@pytest.fixture
+def shown(monkeypatch) -> ShownStatuses:
+    """Records every status change the CLI reports to its progress (printed unless quiet)."""
+    statuses = ShownStatuses()
+    original = Progress.status
+
+    def status(progress: Progress, status: str, detail: str = "") -> None:
+        original(progress, status, detail)
+        statuses.show(status)
+
+    monkeypatch.setattr(Progress, "status", status)
+    return statuses
+
+
+class SimulatedRunner(threading.Thread):
+    """Claims the next job, reports running, then ``finish(ws)``; afterwards the worker step.
+    Each step waits until the CLI has shown the job's status before it."""
+
+    def __init__(self, app, url, runner, shown: ShownStatuses, finish: Callable, process: bool):
         super().__init__(daemon=True)
         self.app, self.url, (self.slug, self.token) = app, url, runner
-        self.finish, self.process = finish, process
+        self.shown, self.finish, self.process = shown, finish, process
         self.error: BaseException | None = None
         self.job_uuid: str | None = None
 
     def run(self) -> None:
         try:
-            time.sleep(STEP)  # the job is seen pending first
+            self.shown.wait("pending")
             claimed = claim(self.url, self.slug, self.token, poll_timeout=15)
             assert claimed.status_code == 200, claimed.text
             self.job_uuid = claimed.json()["uuid"]
-            time.sleep(STEP)
+            self.shown.wait("claimed")
             ws = connect(self.url, self.slug, self.token, self.job_uuid)
             try:
                 assert send(ws, "running")["event"] == "ack"
-                time.sleep(STEP)
+                self.shown.wait("running")
                 reply = self.finish(ws)
                 assert reply["event"] == "ack", reply
             finally:
@@ -63,14 +100,14 @@ class SimulatedRunner(threading.Thread):
             self.error = err
 
 
-def _drive(app, live_server, runner, finish, process=True) -> SimulatedRunner:
-    thread = SimulatedRunner(app, live_server.url, runner, finish, process)
+def _drive(app, live_server, runner, shown, finish, process=True) -> SimulatedRunner:
+    thread = SimulatedRunner(app, live_server.url, runner, shown, finish, process)
     thread.start()
     return thread
 
 
 def _join(thread: SimulatedRunner) -> None:
-    thread.join(timeout=30)
+    thread.join(timeout=SHOWN_BOUND + 30)
     assert not thread.is_alive(), "the simulated runner did not finish"
     if thread.error:
         raise thread.error
@@ -81,12 +118,12 @@ def _positions(text: str, *needles: str) -> list[int]:
 
 
 def test_remote_run_polls_to_processed_and_prints_results(
-    app, live_server, bencher, runner, client
+    app, live_server, bencher, runner, client, shown
 ):
     def complete(ws):
         return send(ws, "completed", results=[iteration(BMF, stderr="warming up\n")])
 
-    thread = _drive(app, live_server, runner, complete)
+    thread = _drive(app, live_server, runner, shown, complete)
     result = bencher("run", "--adapter", "json", "--image", IMAGE, "--cmd", "bench --all")
     _join(thread)
     assert result.exit_code == 0, result.output
@@ -96,17 +133,18 @@ def test_remote_run_polls_to_processed_and_prints_results(
     assert seen == sorted(seen)
     assert "--- stdout ---\n" + BMF in result.stderr
     assert "--- stderr ---\nwarming up" in result.stderr
-    assert "fib_10" in result.stdout and "1,500 ns" in result.stdout
+    lines = result.stdout.splitlines()
+    assert "latency (µs)" in lines and any(ln.split()[:2] == ["fib_10", "1.5"] for ln in lines)
     assert result.stdout.splitlines()[-1] == "1 benchmark, 1 measure, 1 iteration: no alerts"
     job = client.get(f"/v0/projects/demo/jobs/{thread.job_uuid}").json
     assert job["config"]["cmd"] == ["bench", "--all"] and job["status"] == "processed"
 
 
-def test_remote_json_format_is_the_report_only(app, live_server, bencher, runner):
+def test_remote_json_format_is_the_report_only(app, live_server, bencher, runner, shown):
     def complete(ws):
         return send(ws, "completed", results=[iteration(BMF)])
 
-    thread = _drive(app, live_server, runner, complete)
+    thread = _drive(app, live_server, runner, shown, complete)
     result = bencher("run", "--format", "json", "--adapter", "json", "--image", IMAGE)
     _join(thread)
     assert result.exit_code == 0, result.output
@@ -116,12 +154,14 @@ def test_remote_json_format_is_the_report_only(app, live_server, bencher, runner
     assert "job processed" in result.stderr  # progress goes to stderr only
 
 
-def test_runner_failure_fails_the_run_with_reason_and_output(app, live_server, bencher, runner):
+def test_runner_failure_fails_the_run_with_reason_and_output(
+    app, live_server, bencher, runner, shown
+):
     def fail(ws):
         partial = iteration("", exit_code=139, stderr="Segmentation fault\n")
         return send(ws, "failed", results=[partial], error="the benchmark crashed")
 
-    thread = _drive(app, live_server, runner, fail, process=False)
+    thread = _drive(app, live_server, runner, shown, fail, process=False)
     result = bencher("run", "--image", IMAGE)
     _join(thread)
     assert result.exit_code == exit_codes.FAILED
@@ -131,11 +171,11 @@ def test_runner_failure_fails_the_run_with_reason_and_output(app, live_server, b
     assert result.stdout == ""
 
 
-def test_processing_failure_is_reported(app, live_server, bencher, runner):
+def test_processing_failure_is_reported(app, live_server, bencher, runner, shown):
     def complete_badly(ws):
         return send(ws, "completed", results=[iteration(BMF, exit_code=2, stderr="oops\n")])
 
-    thread = _drive(app, live_server, runner, complete_badly)
+    thread = _drive(app, live_server, runner, shown, complete_badly)
     result = bencher("run", "--adapter", "json", "--image", IMAGE)
     _join(thread)
     assert result.exit_code == exit_codes.FAILED
@@ -148,7 +188,7 @@ def test_ctrl_c_cancels_the_job(monkeypatch, bencher, client, factory):
 
     monkeypatch.setattr(Progress, "wait", interrupt)
     result = bencher("run", "--image", IMAGE)
-    assert result.exit_code == exit_codes.FAILED, result.output
+    assert result.exit_code == exit_codes.INTERRUPTED, result.output  # as a local run's Ctrl-C
     assert "asking the server to cancel job" in result.stderr
     assert "canceled: canceled by user" in result.stderr
     jobs = client.get("/v0/projects/demo/jobs", headers=auth(factory.admin_token)).json

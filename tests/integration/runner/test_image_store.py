@@ -7,8 +7,8 @@ import pytest
 import requests
 
 from oci import BlobVerificationError, RegistryClient, UnsafeLayerError, UnsupportedImage
+from oci.platform import host_platform
 from runner.images import ImageStore
-from runner.images.pull import host_platform
 from tests.support.oci_image import (
     build_image,
     layer_tar,

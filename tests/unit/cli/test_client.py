@@ -154,3 +154,14 @@ def test_job_list_reads_the_total_count():
     jobs, total = _client(session).list_jobs("p", "pending", page=2, per_page=1)
     assert jobs == [{"uuid": "a"}] and total == 7
     assert session.calls[0]["params"] == {"page": 2, "per_page": 1, "status": "pending"}
+
+
+def test_field_errors_already_in_the_message_are_not_repeated():
+    fields = {"settings.adapter": "Must be one of: a, b, c."}
+    message = "invalid request: settings.adapter: Must be one of: a, b, c."
+    err = ApiError(400, "bad_request", message, fields)
+    assert err.format_message() == (
+        "invalid request: settings.adapter: Must be one of: a, b, c. [HTTP 400]"
+    )
+    other = ApiError(400, "bad_request", "invalid request", {"job.image": "required"})
+    assert other.format_message() == "invalid request (job.image: required) [HTTP 400]"

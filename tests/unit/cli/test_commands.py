@@ -58,6 +58,19 @@ class FakeClient:
         self.alerts = alerts
         self.error = error
         self.host = "http://127.0.0.1:1"
+        self.checked: list[str] = []
+        self.refuse: Exception | None = None  # raised by the access check
+        self.canceled: list[str] = []
+
+    def check_write_access(self, project):
+        self.checked.append(project)
+        if self.refuse is not None:
+            raise self.refuse
+
+    def cancel_job(self, project, job):
+        self.canceled.append(job)
+        self.statuses = ["canceled"]
+        return {"uuid": job, "status": "canceled"}
 
     def run(self, body):
         self.bodies.append(body)
@@ -153,9 +166,9 @@ def test_remote_dry_run_prints_the_body_only(monkeypatch):
         "--iter",
         "3",
         "--file",
-        "/o/a.json",
+        "/bencher/output/a.json",
         "--file",
-        "/o/b.json",
+        "b.json",
         "--entrypoint",
         "/bin/sh -c",
         "--env",
@@ -196,7 +209,7 @@ def test_remote_dry_run_prints_the_body_only(monkeypatch):
         "cmd": ["cargo", "bench"],
         "env": {"K": "V"},
         "timeout": 30,
-        "file_paths": ["/o/a.json", "/o/b.json"],
+        "file_paths": ["/bencher/output/a.json", "b.json"],
         "iter": 3,
         "allow_failure": True,
     }
@@ -220,7 +233,7 @@ def test_local_dry_run_parses_here_and_sends_nothing(fake):
     result = invoke("run", "--dry-run", "--adapter", "json", PRINT_BMF, env={})
     assert result.exit_code == 0, result.output
     assert fake["client"].bodies == []
-    assert "fib" in result.stdout and "12.5 ns" in result.stdout
+    assert "fib" in result.stdout and "latency (ns)" in result.stdout and "12.5" in result.stdout
     assert BMF in result.stderr  # the command's stdout, echoed live on stderr
 
 
@@ -252,7 +265,7 @@ def test_failing_command_fails_the_run_unless_allowed(fake):
     assert failed.exit_code == exit_codes.FAILED
     assert "exited with code 7 (iteration 1); nothing was sent" in failed.stderr
     assert fake["client"].bodies == []
-    allowed = invoke("run", "--allow-failure", "echo '{}'; exit 7")
+    allowed = invoke("run", "--allow-failure", f"{PRINT_BMF}; exit 7")
     assert allowed.exit_code == 0 and len(fake["client"].bodies) == 1
 
 
@@ -289,7 +302,8 @@ def test_remote_run_follows_the_job_and_prints_output_and_results(fake):
     assert fake["client"].bodies[0]["job"]["cmd"] == ["bench"]
     assert "job pending" in result.stderr and "job running" in result.stderr
     assert "--- stdout ---" in result.stderr and "job warning" in result.stderr
-    assert "Report r-1" in result.stdout and "12.5 ns" in result.stdout
+    assert "Report r-1" in result.stdout and "latency (ns)" in result.stdout
+    assert "12.5" in result.stdout.split()
 
 
 def test_remote_run_json_has_only_the_report_on_stdout(fake):
@@ -321,3 +335,28 @@ def test_an_idempotent_repeat_of_a_local_run_is_just_printed(fake):
     fake["client"].run = lambda body: _report()
     result = invoke("run", "--idempotency-key", "k", "--image", "reg/img:v1")
     assert result.exit_code == 0 and "Report r-1" in result.stdout
+
+
+def test_mann_whitney_and_fdr_options_reach_the_body():
+    result = invoke(
+        "run", "--dry-run", "--image", "reg/img:v1", "--adapter", "json", "--fdr", "0.05",
+        "--threshold-measure", "latency", "--threshold-test", "mann_whitney",
+        "--threshold-upper-boundary", "0.99", "--threshold-k", "4", "--threshold-fdr", "_",
+        "--threshold-measure", "throughput", "--threshold-test", "t_test",
+        "--threshold-upper-boundary", "0.99", "--threshold-k", "_", "--threshold-fdr", "0.1",
+        "--", "cargo", "bench",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["settings"] == {"adapter": "json", "fdr": 0.05}
+    assert body["thresholds"] == {
+        "latency": {"test": "mann_whitney", "upper_boundary": 0.99, "k": 4},
+        "throughput": {"test": "t_test", "upper_boundary": 0.99, "fdr": 0.1},
+    }
+
+
+@pytest.mark.parametrize("bad", ["0", "1", "1.5", "-0.1", "x"])
+def test_fdr_outside_zero_one_is_a_usage_error(bad):
+    result = invoke("run", "--fdr", bad, "--dry-run", "true")
+    assert result.exit_code == exit_codes.USAGE, result.output
+    assert "--fdr" in result.stderr

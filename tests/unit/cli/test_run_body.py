@@ -5,7 +5,14 @@ from datetime import UTC, datetime
 import click
 import pytest
 
-from cli.run_body import build_body, build_job, parse_env, parse_thresholds, split_words
+from cli.run_body import (
+    build_body,
+    build_job,
+    build_start_point,
+    parse_env,
+    parse_thresholds,
+    split_words,
+)
 
 NO_NUMBERS = {
     "min_sample_size": (),
@@ -98,7 +105,7 @@ def test_job_with_everything():
         env=("A=1",),
         timeout=30,
         spec="small",
-        files=("/out/a.json", "/out/b.json"),
+        files=("/bencher/output/a.json", "b.json"),
         iterations=3,
         allow_failure=True,
     )
@@ -109,7 +116,7 @@ def test_job_with_everything():
         "cmd": ["cargo", "bench"],
         "env": {"A": "1"},
         "timeout": 30,
-        "file_paths": ["/out/a.json", "/out/b.json"],
+        "file_paths": ["/bencher/output/a.json", "b.json"],
         "iter": 3,
         "allow_failure": True,
     }
@@ -145,3 +152,51 @@ def test_body_leaves_out_unset_fields():
         "settings": {"adapter": "json", "fold": "min"},
         "idempotency_key": "k",
     }
+
+
+def test_body_carries_start_point_context_and_thresholds_reset():
+    moment = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
+    body = build_body(
+        project="demo", branch="feature", testbed=None, commit_hash=None, start=moment,
+        end=moment, settings={"adapter": "json"}, thresholds=None, idempotency_key="k",
+        results=["{}"], start_point={"branch": "main"}, thresholds_reset=True,
+        context={"bencher.dev/v0/testbed/os": "linux"},
+    )  # fmt: skip
+    assert body["start_point"] == {"branch": "main"}
+    assert body["thresholds_reset"] is True
+    assert body["context"] == {"bencher.dev/v0/testbed/os": "linux"}
+
+
+def test_start_point_from_its_options():
+    assert build_start_point(None, None, None, False, False) is None
+    assert build_start_point("main", None, None, False, False) == {"branch": "main"}
+    assert build_start_point("main", "ab" * 20, 10, True, True) == {
+        "branch": "main", "hash": "ab" * 20, "max_versions": 10,
+        "clone_thresholds": True, "reset": True,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        ((None, "ab" * 20, None, False, False), "--start-point-hash"),
+        ((None, None, 5, False, False), "--start-point-max-versions"),
+        ((None, None, None, True, False), "--start-point-clone-thresholds"),
+        ((None, None, None, False, True), "--start-point-reset"),
+    ],
+)
+def test_start_point_options_without_a_start_point_are_usage_errors(args, flag):
+    with pytest.raises(click.UsageError, match=f"{flag} need --start-point BRANCH"):
+        build_start_point(*args)
+
+
+def test_mann_whitney_k_and_fdr_per_measure():
+    numbers = dict(NO_NUMBERS, upper_boundary=("0.99", "0.99"), k=("5", "_"), fdr=("_", "0.05"))
+    assert parse_thresholds(("latency", "throughput"), ("mann_whitney", "t_test"), numbers) == {
+        "latency": {"test": "mann_whitney", "upper_boundary": 0.99, "k": 5},
+        "throughput": {"test": "t_test", "upper_boundary": 0.99, "fdr": 0.05},
+    }
+    with pytest.raises(click.BadParameter, match="not a valid int"):
+        parse_thresholds(("latency",), ("mann_whitney",), dict(NO_NUMBERS, k=("3.5",)))
+    with pytest.raises(click.BadParameter, match="not a valid float"):
+        parse_thresholds(("latency",), ("t_test",), dict(NO_NUMBERS, fdr=("five",)))

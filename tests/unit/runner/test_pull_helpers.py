@@ -5,14 +5,9 @@ import stat
 import pytest
 
 from oci import UnsupportedImage
+from oci.platform import host_platform, select_manifest
 from oci.registry import MEDIA_OCI_INDEX, Manifest
-from runner.images.pull import (
-    host_platform,
-    image_parts,
-    prepare_mountpoints,
-    run_config,
-    select_manifest,
-)
+from runner.images.pull import image_parts, prepare_mountpoints, run_config
 
 D = {
     name: "sha256:" + c * 64 for name, c in [("amd", "a"), ("arm", "b"), ("v7", "c"), ("att", "d")]

@@ -1,0 +1,39 @@
+"""Reading what a registry, or the network, said: a short reason for a failed connection, the
+parameters of an authentication challenge, the distribution-spec error codes in a body."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import requests
+
+_ERRNO = re.compile(r"\[Errno -?\d+\] [^'\")]+")
+_CHALLENGE_PARAM = re.compile(r'(\w+)=(?:"([^"]*)"|([^,\s]*))')
+
+
+def short_reason(err: requests.RequestException) -> str:
+    """Why a connection failed, in a few words (``[Errno 111] Connection refused``), not the
+    nested repr of urllib3's retry machinery."""
+    if isinstance(err, requests.Timeout):
+        return "timed out"
+    found = _ERRNO.search(str(err))
+    return found.group(0).strip() if found else type(err).__name__
+
+
+def challenge_params(challenge: str) -> dict[str, str]:
+    """``Bearer realm="https://auth",service="reg"`` -> ``{"realm": ..., "service": ...}``."""
+    return {m[0].lower(): m[1] or m[2] for m in _CHALLENGE_PARAM.findall(challenge)}
+
+
+def error_codes(resp: requests.Response) -> tuple[set[str], str]:
+    """The distribution-spec error codes in a response body, and a short text for messages."""
+    if resp.request is not None and resp.request.method == "HEAD":
+        return set(), ""
+    try:
+        errors = json.loads(resp.content[:65536]).get("errors") or []
+        codes = {str(e.get("code", "")) for e in errors if isinstance(e, dict)}
+        text = "; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors)
+    except (ValueError, AttributeError, TypeError):
+        return set(), ""
+    return codes, f" ({text})" if text else ""
