@@ -20,3 +20,14 @@ FDR_TESTS: tuple[str, ...] = ("t_test", "mann_whitney")
 DEFAULT_K = 3
 #: ``mann_whitney``: history size (``max_sample_size``) when the model does not give one.
 DEFAULT_MANN_WHITNEY_SAMPLE_SIZE = 64
+
+#: A model's numeric parameters (with ``test``, its whole definition), as the API names them.
+MODEL_NUMBERS: tuple[str, ...] = (
+    "min_sample_size",
+    "max_sample_size",
+    "window",
+    "lower_boundary",
+    "upper_boundary",
+    "k",
+    "fdr",
+)

@@ -36,6 +36,7 @@ from protocol.thresholds import (
     DEFAULT_K,
     DEFAULT_MANN_WHITNEY_SAMPLE_SIZE,
     FDR_TESTS,
+    MODEL_NUMBERS,
     STATISTICAL_TESTS,
     THRESHOLD_TESTS,
 )
@@ -61,16 +62,7 @@ __all__ = [
 
 TESTS: tuple[str, ...] = THRESHOLD_TESTS
 #: The parameters of a model: the keyword arguments of :func:`validate_model`.
-MODEL_PARAMETERS: tuple[str, ...] = (
-    "test",
-    "min_sample_size",
-    "max_sample_size",
-    "window",
-    "lower_boundary",
-    "upper_boundary",
-    "k",
-    "fdr",
-)
+MODEL_PARAMETERS: tuple[str, ...] = ("test", *MODEL_NUMBERS)
 CDF_TESTS: frozenset[str] = frozenset({"z_score", "t_test", "log_normal"})
 #: Tests whose boundary is a confidence level in [0.5, 1.0).
 CONFIDENCE_TESTS: frozenset[str] = CDF_TESTS | {"mann_whitney"}

@@ -33,6 +33,14 @@ http:
 """
 
 
+def registry_config(storage: Path, port: int, secret: str, instance: str) -> str:
+    """Debian docker-registry's configuration: loopback only, ``storage`` on disk, deletes
+    allowed, and ``instance`` in a response header."""
+    return _CONFIG.format(
+        root=storage, port=port, secret=secret, header=INSTANCE_HEADER, instance=instance
+    )
+
+
 def registry_binary() -> str:
     """The registry program; a :class:`StartError` with the fix when it is missing."""
     found = shutil.which(BINARY)
@@ -50,13 +58,5 @@ def start_registry(supervisor: Supervisor, data_dir: Path, port: int, instance: 
     root = data_dir / "registry"
     root.mkdir(parents=True, exist_ok=True)
     config = root / "config.yml"
-    config.write_text(
-        _CONFIG.format(
-            root=root / "storage",
-            port=port,
-            secret=secrets.token_hex(16),
-            header=INSTANCE_HEADER,
-            instance=instance,
-        )
-    )
+    config.write_text(registry_config(root / "storage", port, secrets.token_hex(16), instance))
     return supervisor.start("registry", [binary, "serve", str(config)])

@@ -28,24 +28,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from app.commands.registry import registry_config
+
 REGISTRY_BINARY = os.environ.get("BENCHER_TEST_REGISTRY_BIN", "/usr/bin/docker-registry")
 START_TIMEOUT = 10.0
-
-_CONFIG = """\
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: {root}
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:{port}
-  secret: bencher-test-only-secret
-"""
 
 
 @dataclass
@@ -108,7 +94,7 @@ def run_registry(tmp_path: Path, timeout: float = START_TIMEOUT) -> Iterator[Reg
 def _start(tmp_path: Path, storage: Path, log_path: Path) -> Registry:
     port = _free_port()
     config = tmp_path / "registry-config.yml"
-    config.write_text(_CONFIG.format(root=storage, port=port))
+    config.write_text(registry_config(storage, port, "bencher-test-only-secret", "test"))
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
             [REGISTRY_BINARY, "serve", str(config)],
