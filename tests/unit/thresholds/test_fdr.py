@@ -6,12 +6,14 @@ import math
 
 import numpy as np
 import pytest
-from scipy.stats import false_discovery_control
 
 from thresholds import adjusted_p_values, expected_false_discoveries
 
 
 def test_adjusted_p_values_agree_with_scipy() -> None:
+    # Imported here: scipy.stats takes about a second to import, and collection should not pay it.
+    from scipy.stats import false_discovery_control
+
     rng = np.random.default_rng(3)
     for _ in range(200):
         p = rng.random(int(rng.integers(1, 60))) ** 3

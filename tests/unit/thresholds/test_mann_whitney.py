@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from scipy.stats import mannwhitneyu
 
 from thresholds import NO_LIMITS, compute_limits, judge
 from thresholds.mann_whitney import (
@@ -47,6 +46,9 @@ def test_survival_is_the_exact_distribution_of_u(k: int, m: int) -> None:
 
 
 def test_p_values_agree_with_scipy_exact_test() -> None:
+    # Imported here: scipy.stats takes about a second to import, and collection should not pay it.
+    from scipy.stats import mannwhitneyu
+
     rng = np.random.default_rng(7)
     for _ in range(300):
         k, m = int(rng.integers(1, 6)), int(rng.integers(1, 40))
@@ -62,6 +64,8 @@ def test_p_values_agree_with_scipy_exact_test() -> None:
 
 
 def test_ties_count_as_not_beyond_so_p_values_stay_valid() -> None:
+    from scipy.stats import mannwhitneyu  # see above: kept out of collection
+
     window = rank_window([5.0] * 20, 3)
     assert window is not None
     assert window.p_value(5.0, upper=True) == 1.0
