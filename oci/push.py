@@ -79,13 +79,7 @@ class RegistryPusher(RegistryClient):
                          "Content-Length": str(blob.size)},
             )  # fmt: skip
         with done:
-            if done.status_code != 201:
-                self._raise_for_status(done, repository, f"upload of blob {blob.digest}")
-                raise RegistryError(
-                    f"upload of blob {blob.digest}: HTTP {done.status_code}",
-                    registry=self.registry,
-                    repository=repository,
-                )
+            self._require_created(done, repository, f"upload of blob {blob.digest}")
 
     def put_manifest(self, repository: str, reference: str, manifest: Blob) -> str:
         """PUT a manifest under a tag (or digest); the digest the registry reports."""
@@ -94,14 +88,16 @@ class RegistryPusher(RegistryClient):
             data=manifest.data, headers={"Content-Type": manifest.media_type},
         )  # fmt: skip
         with resp:
-            if resp.status_code != 201:
-                self._raise_for_status(resp, repository, f"manifest {reference!r}")
-                raise RegistryError(
-                    f"manifest {reference!r}: HTTP {resp.status_code}",
-                    registry=self.registry,
-                    repository=repository,
-                )
+            self._require_created(resp, repository, f"manifest {reference!r}")
             return resp.headers.get("Docker-Content-Digest") or manifest.digest
+
+    def _require_created(self, resp, repository: str, what: str) -> None:
+        """A registry error naming ``what`` unless the registry answered 201 Created."""
+        if resp.status_code != 201:
+            self._raise_for_status(resp, repository, what)
+            raise RegistryError(
+                f"{what}: HTTP {resp.status_code}", registry=self.registry, repository=repository
+            )
 
 
 def _copy_remote(
