@@ -76,7 +76,7 @@ def branch_details(branch: Branch, head: Head | None = None) -> BranchDetails:
 @dataclass
 class BranchOutcome:
     branch: Branch
-    head: Head
+    head: Head | None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -356,7 +356,8 @@ def update_branch(
     branch.modified = utcnow()
     db.session.flush()
     if wanted is None:
-        head = db.session.get(Head, branch.head_id)
+        # A branch made by a threshold before any run has no head yet.
+        head = db.session.get(Head, branch.head_id) if branch.head_id is not None else None
         return BranchOutcome(branch, head)
     if branch.archived is not None:
         raise BadRequest("an archived branch cannot get a start point", fields={"archived": "true"})

@@ -302,3 +302,21 @@ def test_dimension_lists(runs, client):
     measures = client.get("/v0/projects/demo/measures").json
     assert [(m["slug"], m["units"]) for m in measures] == [("latency", "nanoseconds (ns)")]
     assert client.get("/v0/projects/nope/testbeds").status_code == 404
+
+
+def test_a_branch_made_by_a_threshold_has_no_head_until_its_first_run(runs, client):
+    token = auth(runs.token)
+    made = client.post(
+        "/v0/projects/demo/thresholds",
+        json={"branch": "release", "testbed": "localhost", "measure": "latency",
+              "test": "static", "upper_boundary": 1.0},
+        headers=token,
+    )  # fmt: skip
+    assert made.status_code == 201, made.json
+    assert client.get("/v0/projects/demo/branches/release").json["head"] is None
+    archived = client.patch(
+        "/v0/projects/demo/branches/release", json={"archived": True}, headers=token
+    )
+    assert archived.status_code == 200 and archived.json["head"] is None
+    client.patch("/v0/projects/demo/branches/release", json={"archived": False}, headers=token)
+    assert runs.post(1.0, branch="release")["branch"]["head"]["version"]["number"] == 1
