@@ -1,7 +1,7 @@
 """Report shapes: a report with one row per metric, its boundaries and the alerts raised.
 
-``ReportSchema`` dumps a :class:`app.services.reports.ReportDetails`; its result rows carry the
-labelled columns of that service's one query (``alert_*`` are null when no alert was raised).
+``ReportSchema`` dumps a :class:`app.services.reports.ReportDetails`; its result rows are that
+service's :class:`~app.services.reports.ResultRow` (``alert_*`` are null when no alert was raised).
 """
 
 from marshmallow import Schema, fields
@@ -10,9 +10,9 @@ from app.schemas.branch import BranchSchema, VersionSchema
 
 
 class _RowSchema(Schema):
-    """Reads a result row's columns as attributes. marshmallow's default tries ``row[name]``
-    first, which a SQLAlchemy ``Row`` refuses with an exception: a large report's rows are
-    dumped about twice as fast this way."""
+    """Reads a result row's fields as attributes. marshmallow's default tries ``row[name]``
+    first, which a dataclass refuses with an exception: a large report's rows are dumped about
+    twice as fast this way."""
 
     def get_attribute(self, obj, attr, default):
         return getattr(obj, attr, default)
@@ -37,11 +37,16 @@ class ResultSchema(_RowSchema):
     lower_value = fields.Float(allow_none=True)
     upper_value = fields.Float(allow_none=True)
     baseline = fields.Float(allow_none=True)
+    baseline_source = fields.String(allow_none=True)
     lower_limit = fields.Float(allow_none=True)
     upper_limit = fields.Float(allow_none=True)
     p_value = fields.Float(allow_none=True)
     adjusted_p_value = fields.Float(allow_none=True)
     alert = fields.Method("_alert")
+    # For links to the console and the perf API, which take uuids.
+    benchmark_uuid = fields.String()
+    measure_uuid = fields.String()
+    threshold_uuid = fields.String(allow_none=True)
 
     def _alert(self, row) -> dict | None:
         return None if row.alert_uuid is None else _RESULT_ALERT.dump(row)
@@ -64,6 +69,12 @@ class ReportAlertSchema(_RowSchema):
     uuid = fields.String(attribute="alert_uuid")
     side = fields.String(attribute="alert_side")
     status = fields.String(attribute="alert_status")
+    baseline_source = fields.String(allow_none=True)
+    units = fields.String()
+    iteration = fields.Integer()
+    benchmark_uuid = fields.String()
+    measure_uuid = fields.String()
+    threshold_uuid = fields.String()
 
 
 class FalseAlertsSchema(Schema):
@@ -81,6 +92,7 @@ class ReportSchema(Schema):
     branch = fields.Nested(BranchSchema)
     version = fields.Nested(VersionSchema, attribute="report.version")
     testbed = fields.String(attribute="report.testbed.slug")
+    testbed_uuid = fields.String(attribute="report.testbed.uuid")
     hash = fields.String(attribute="report.hash", allow_none=True)
     adapter = fields.String(attribute="report.adapter")
     settings = fields.Dict(attribute="report.settings")

@@ -13,15 +13,19 @@ from tests.support.server import auth, run_body
 STATIC = {"latency": {"test": "static", "upper_boundary": 50.0}}
 ALERT_KEYS = ["uuid", "side", "status", "value", "measure", "baseline", "lower_limit",
               "upper_limit", "created", "modified"]  # fmt: skip
-REPORT_KEYS = ["uuid", "project", "branch", "version", "testbed", "hash", "adapter", "settings",
+REPORT_KEYS = ["uuid", "project", "branch", "version", "testbed", "testbed_uuid", "hash", "adapter",
+               "settings",
                "warnings", "start_time", "end_time", "status", "created", "job", "job_status",
                "results", "alerts", "false_alerts"]  # fmt: skip
 COMMIT = "ab" * 20
 RESULT_KEYS = ["iteration", "benchmark", "measure", "units", "value", "lower_value",
-               "upper_value", "baseline", "lower_limit", "upper_limit", "p_value",
-               "adjusted_p_value", "alert"]  # fmt: skip
+               "upper_value", "baseline", "baseline_source", "lower_limit", "upper_limit",
+               "p_value", "adjusted_p_value", "alert", "benchmark_uuid", "measure_uuid",
+               "threshold_uuid"]  # fmt: skip
 REPORT_ALERT_KEYS = ["benchmark", "measure", "value", "baseline", "lower_limit", "upper_limit",
-                     "p_value", "adjusted_p_value", "uuid", "side", "status"]  # fmt: skip
+                     "p_value", "adjusted_p_value", "uuid", "side", "status", "baseline_source",
+                     "units", "iteration", "benchmark_uuid", "measure_uuid",
+                     "threshold_uuid"]  # fmt: skip
 
 
 @pytest.fixture
