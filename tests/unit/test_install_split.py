@@ -57,7 +57,7 @@ def test_libraries_and_cli_import_no_server_module():
     done = _python(
         f"""
         import json, sys
-        import adapters, oci, protocol, thresholds
+        import adapters, oci, protocol, reports, thresholds
         import cli.main, cli.run, cli.jobs, runner.cli, runner.daemon
         print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {SERVER_PACKAGES!r})))
         """

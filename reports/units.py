@@ -1,5 +1,5 @@
-"""Units for people: the symbol of a measure's units, and one scale per table chosen so its
-numbers read well (1,200 ns is shown as 1.2 µs; 3,221,225,472 B as 3 GiB)."""
+"""Units for people: the symbol of a measure's units, one scale per table chosen so its numbers
+read well (1,200 ns is shown as 1.2 µs; 3,221,225,472 B as 3 GiB), and readable numbers."""
 
 from __future__ import annotations
 
@@ -59,3 +59,23 @@ def choose_scale(units: str | None, values: Iterable[float | int | None]) -> Sca
         if typical >= step_factor:
             chosen, factor = step, step_factor
     return Scale(chosen, factor / size)
+
+
+def number(value: float | int | None) -> str:
+    """A readable number: thousands separators, at most 3 decimals, 4 significant below 1."""
+    if value is None:
+        return "-"
+    value = float(value)
+    if value == 0:
+        return "0"
+    if abs(value) >= 1:
+        return f"{value:,.3f}".rstrip("0").rstrip(".")
+    return f"{value:.4g}"
+
+
+def with_units(value: float | int | None, units: str | None, scale: Scale | None = None) -> str:
+    """The value in ``scale`` (default: the best one for this value) with its unit symbol:
+    ``with_units(1500, "nanoseconds (ns)")`` is ``1.5 µs``."""
+    scale = scale or choose_scale(units, [value])
+    shown = number(scale.apply(value))
+    return f"{shown} {scale.symbol}" if value is not None and scale.symbol else shown
