@@ -9,9 +9,11 @@ from datetime import UTC, datetime
 import click
 
 from cli import exit_codes
-from cli.display import bmf_rows, render_output, render_report, status_word
+from cli.client import normalize_host
+from cli.display import bmf_rows, render_output, status_word
 from cli.exit_codes import EXIT_CODES_HELP
 from cli.git_context import detect_context
+from cli.github.actions import CiIntegration, CiOptions, ci_integration
 from cli.hints import ADAPTER, job_failure_hint, shell_start_failure
 from cli.local import run_command
 from cli.options import ServerArgs
@@ -20,8 +22,10 @@ from cli.run_body import build_body, build_job, build_start_point, parse_thresho
 from cli.run_options import run_options
 from cli.watch import Interrupted, JobWatcher
 from protocol.thresholds import MODEL_NUMBERS
+from reports import ConsoleLinks, render
 
 _REMOTE_ONLY = ("cmd", "entrypoint", "env", "spec", "detach", "max_wait")
+_CI_FLAGS = ("ci_only_thresholds", "ci_only_on_alert", "ci_id", "ci_number", "ci_allow_fork")
 
 
 class RunFailed(click.ClickException):
@@ -55,11 +59,60 @@ def run(server: ServerArgs, command: tuple[str, ...], **opts) -> None:
         {name: opts[name] for name in MODEL_NUMBERS},
     )
     _start_point(opts)  # a usage error in the start-point flags stops before anything runs
+    _check_usage(command, opts)
     progress = Progress(quiet=opts["quiet"])
+    links = ConsoleLinks(normalize_host(server.host), server.project or "")
+    ci = ci_integration(
+        None if opts["dry_run"] else opts["github_actions"],
+        CiOptions(
+            ci_id=opts["ci_id"],
+            number=opts["ci_number"],
+            only_thresholds=opts["ci_only_thresholds"],
+            only_on_alert=opts["ci_only_on_alert"],
+            allow_fork=opts["ci_allow_fork"],
+        ),
+        links,
+        note=progress.note,
+        warn=lambda message: progress.note(message, force=True),
+    )
+    try:
+        if opts["image"]:
+            report = _remote(server, command, thresholds, progress, ci, opts)
+        else:
+            report = _local(server, command, thresholds, progress, ci, opts)
+    except click.ClickException as err:
+        ci.fail(err.format_message())
+        raise
+    if report is None:  # a detached job or a remote dry run: printed already
+        return
+    click.echo(render(report, opts["fmt"], links, opts["ci_id"]))
+    ci.finish(report)
+    if opts["fail_on_alert"] and report.get("alerts"):
+        raise click.exceptions.Exit(exit_codes.ALERTS)
+
+
+def _check_usage(command: tuple[str, ...], opts: dict) -> None:
+    """Flags that do not go together: a usage error (exit 2) before anything runs."""
+    if not opts["github_actions"]:
+        given = [f"--{name.replace('_', '-')}" for name in _CI_FLAGS if opts[name]]
+        if given:
+            raise click.UsageError(f"{', '.join(given)} need --github-actions TOKEN")
+    elif opts["detach"]:
+        raise click.UsageError(
+            "--github-actions reports the results, which --detach does not wait for"
+        )
     if opts["image"]:
-        _remote(server, command, thresholds, progress, opts)
-    else:
-        _local(server, command, thresholds, progress, opts)
+        return
+    given = [f"--{name.replace('_', '-')}" for name in _REMOTE_ONLY if opts[name]]
+    if given:
+        raise click.UsageError(f"{', '.join(given)} only apply to remote runs (with --image)")
+    if not command:
+        raise click.UsageError(
+            'give the benchmark command to run, e.g. bencher run "cargo bench", '
+            "or --image IMAGE for a remote run"
+        )
+    if len(opts["files"]) > 1:
+        raise click.UsageError("a local run reads one results file: give --file once")
 
 
 def _settings(opts: dict) -> dict:
@@ -99,27 +152,8 @@ def _start_point(opts: dict) -> dict | None:
     )
 
 
-def _emit(report: dict, opts: dict) -> None:
-    """The report on stdout; exit ALERTS when --err and an alert was raised."""
-    if opts["fmt"] == "json":
-        click.echo(json.dumps(report, indent=2))
-    else:
-        click.echo(render_report(report))
-    if opts["fail_on_alert"] and report.get("alerts"):
-        raise click.exceptions.Exit(exit_codes.ALERTS)
-
-
-def _local(server, command, thresholds, progress: Progress, opts: dict) -> None:
-    given = [f"--{name.replace('_', '-')}" for name in _REMOTE_ONLY if opts[name]]
-    if given:
-        raise click.UsageError(f"{', '.join(given)} only apply to remote runs (with --image)")
-    if not command:
-        raise click.UsageError(
-            'give the benchmark command to run, e.g. bencher run "cargo bench", '
-            "or --image IMAGE for a remote run"
-        )
-    if len(opts["files"]) > 1:
-        raise click.UsageError("a local run reads one results file: give --file once")
+def _local(server, command, thresholds, progress: Progress, ci: CiIntegration, opts: dict) -> dict:
+    """Run the command here and send its output; the report."""
     client = project = None
     if not opts["dry_run"]:
         # Checked before running: a missing token should not cost a full benchmark run.
@@ -128,6 +162,7 @@ def _local(server, command, thresholds, progress: Progress, opts: dict) -> None:
         client.check_write_access(project)  # a wrong token or project, before the benchmark
 
     argv: str | list[str] = command[0] if len(command) == 1 else list(command)
+    ci.start()
     start = datetime.now(UTC)
     try:
         outputs = _iterate(argv, progress, opts)
@@ -138,11 +173,10 @@ def _local(server, command, thresholds, progress: Progress, opts: dict) -> None:
     # is sent, as it fails a remote job.
     parsed = _parse_here(outputs, opts)
     if opts["dry_run"]:
-        _emit(parsed, opts)
-        return
+        return parsed
     body = _body(server, opts, thresholds, start, end, results=outputs)
     progress.note(f"Sending {len(outputs)} result(s) to {client.host} (project {project})")
-    _emit(client.run(body), opts)
+    return client.run(body)
 
 
 def _iterate(argv: str | list[str], progress: Progress, opts: dict) -> list[str]:
@@ -217,7 +251,10 @@ def _parse_here(outputs: list[str], opts: dict) -> dict:
     }
 
 
-def _remote(server, command, thresholds, progress: Progress, opts: dict) -> None:
+def _remote(
+    server, command, thresholds, progress: Progress, ci: CiIntegration, opts: dict
+) -> dict | None:
+    """Submit the job and follow it; the report (None when detached or a dry run)."""
     job = build_job(
         opts["image"],
         command=command,
@@ -234,17 +271,17 @@ def _remote(server, command, thresholds, progress: Progress, opts: dict) -> None
     body = _body(server, opts, thresholds, now, now, job=job)
     if opts["dry_run"]:
         click.echo(json.dumps(body, indent=2))
-        return
+        return None
     project = server.require_project()
     client = server.client(need_token=True, on_retry=progress.note)
+    ci.start()
     report = client.run(body)
     job_uuid = report.get("job")
     if job_uuid is None:  # the idempotency key named an earlier local run: that is the answer
-        _emit(report, opts)
-        return
+        return report
     if opts["detach"]:
         click.echo(json.dumps(report, indent=2) if opts["fmt"] == "json" else job_uuid)
-        return
+        return None
     progress.note(f"Job {job_uuid} queued (report {report['uuid']}, image {opts['image']})")
     watcher = JobWatcher(client, project, job_uuid, progress, max_wait=opts["max_wait"])
     finished = watcher.watch()
@@ -261,4 +298,4 @@ def _remote(server, command, thresholds, progress: Progress, opts: dict) -> None
         )
     if output:
         progress.note(output)
-    _emit(client.get_report(project, report["uuid"]), opts)
+    return client.get_report(project, report["uuid"])

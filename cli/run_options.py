@@ -7,6 +7,7 @@ import click
 from cli.options import AdapterName, server_options
 from protocol import DEFAULT_K, THRESHOLD_TESTS
 from protocol.thresholds import MODEL_NUMBERS
+from reports import FORMATS
 
 # What a number means where its name does not say it.
 _THRESHOLD_HELP = {
@@ -148,13 +149,19 @@ _OPTIONS = [
     click.option(
         "--format",
         "fmt",
-        type=click.Choice(["human", "json"]),
+        type=click.Choice(FORMATS),
         default="human",
         show_default=True,
-        help="json: the report as JSON on stdout, nothing else there.",
+        help="How stdout shows the report: human (tables), json (the report JSON, nothing else "
+        "on stdout), html or markdown (what a pull-request comment shows, with links to the "
+        "console).",
     ),
     click.option(
-        "--quiet", "-q", is_flag=True, help="No progress and no command output on stderr."
+        "--quiet",
+        "-q",
+        is_flag=True,
+        help="Print only the final report: no progress and no command output on stderr "
+        "(errors and warnings still go there).",
     ),
     click.option(
         "--dry-run",
@@ -195,6 +202,43 @@ _OPTIONS = [
         type=click.FloatRange(min=1),
         metavar="SECONDS",
         help="Remote: stop waiting after this long [default: the job timeout + 15 minutes].",
+    ),
+    click.option(
+        "--github-actions",
+        metavar="TOKEN",
+        help="On GitHub Actions (GITHUB_ACTIONS=true), with this token (e.g. "
+        "${{ secrets.GITHUB_TOKEN }}): a check run on the commit that fails on alerts, the "
+        "report in the job summary, and on a pull request one comment, updated by later runs. "
+        "Needs the workflow permissions `checks: write` and `pull-requests: write`.",
+    ),
+    click.option(
+        "--ci-only-thresholds",
+        is_flag=True,
+        help="CI: no pull-request comment when no result has a threshold.",
+    ),
+    click.option(
+        "--ci-only-on-alert",
+        is_flag=True,
+        help="CI: create the pull-request comment only when there are alerts (an existing one "
+        "is always updated).",
+    ),
+    click.option(
+        "--ci-id",
+        metavar="ID",
+        help="CI: names the comment and the check, for several runs on one pull request "
+        "[default: the branch, testbed and adapter; the check: the project].",
+    ),
+    click.option(
+        "--ci-number",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="CI: the pull request to comment on [default: the event's pull request].",
+    ),
+    click.option(
+        "--ci-allow-fork",
+        is_flag=True,
+        help="CI: post even for a pull request from a fork. Without it such a run is refused "
+        "(exit 2): the fork's code would run with the token.",
     ),
 ]
 

@@ -57,9 +57,10 @@ def test_a_pull_requests_first_run_compares_with_its_start_point(runs):
     runs.post({"a": 100.0}, hash="1" * 40)
     runs.post({"a": 104.0}, hash="2" * 40)
     runs.post({"a": 200.0}, hash="3" * 40)  # the base moved on after the PR's fork point
-    pr = runs.post({"a": 99.0}, branch="feature", start_point={"branch": "main", "hash": "2" * 40})
+    fork_point = {"branch": "main", "hash": "2" * 40}
+    pr = runs.post({"a": 99.0}, branch="feature", start_point=fork_point)
     assert _baselines(pr) == {"a": (104.0, "previous")}
-    again = runs.post({"a": 98.0}, branch="feature", start_point={"branch": "main", "hash": "2" * 40})
+    again = runs.post({"a": 98.0}, branch="feature", start_point=fork_point)
     assert _baselines(again) == {"a": (99.0, "previous")}
 
 

@@ -6,7 +6,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli.main import cli
+from tests.support.github import github
 from tests.support.server import auth
+
+__all__ = ["github"]
 
 PROJECT = "demo"
 
