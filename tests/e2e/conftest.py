@@ -14,6 +14,7 @@ from unittest import mock
 import pytest
 import redis
 
+from tests.support.github import github
 from tests.support.processes import (
     REPO,
     api_process,
@@ -27,7 +28,7 @@ from tests.support.registry import registry
 from tests.support.server import _postgres
 from tests.support.settings import TEST_REDIS_URL
 
-__all__ = ["_postgres", "registry"]
+__all__ = ["_postgres", "github", "registry"]
 
 E2E_DIR = Path(__file__).resolve().parent
 
@@ -62,10 +63,13 @@ class Stack:
     flower_url: str
     logs: Path
 
-    def bencher(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-        """Run the `bencher` CLI as a user would, against this stack."""
+    def bencher(
+        self, *args: str, timeout: float = 120, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess:
+        """Run the `bencher` CLI as a user would, against this stack (``env``: more variables,
+        e.g. a CI's)."""
         env = {**self.env, "BENCHER_HOST": self.url, "BENCHER_API_TOKEN": self.token,
-               "BENCHER_PROJECT": "demo"}  # fmt: skip
+               "BENCHER_PROJECT": "demo", **(env or {})}  # fmt: skip
         return subprocess.run(
             [sys.executable, "-m", "cli.main", *args],
             cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout,
