@@ -43,6 +43,11 @@ def percent(number: float | None) -> str:
     return "" if number is None else f"{number:+.2f}%"
 
 
+def share(number: float | None) -> str:
+    """``125.00%`` (no sign: a share of a limit, not a change); an empty string for None."""
+    return "" if number is None else f"{number:.2f}%"
+
+
 def verdict(row: dict) -> str:
     """One result's verdict.
 

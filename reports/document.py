@@ -16,6 +16,7 @@ from reports.compare import (
     limit_percent,
     measures_without_threshold,
     percent,
+    share,
     summary_line,
 )
 from reports.links import ConsoleLinks
@@ -129,7 +130,7 @@ def _alerts_table(report: dict, alerts: list[dict], links: ConsoleLinks) -> Tabl
         upper = alert.get("side") == "upper"
         limit = alert.get("upper_limit") if upper else alert.get("lower_limit")
         moved = percent(change(alert.get("value"), alert.get("baseline")))
-        crossed = percent_plain(limit_percent(alert.get("value"), limit))
+        crossed = share(limit_percent(alert.get("value"), limit))
         rows.append(
             (
                 Cell(alert["benchmark"]),
@@ -161,11 +162,6 @@ def _alerts_table(report: dict, alerts: list[dict], links: ConsoleLinks) -> Tabl
 
 def _maybe(link, uuid: str | None) -> str | None:
     return link(uuid) if uuid else None
-
-
-def percent_plain(number_: float | None) -> str:
-    """``125.00%`` (no sign: a share of the limit, not a change)."""
-    return "" if number_ is None else f"{number_:.2f}%"
 
 
 def _measure_title(measure: str, scale: Scale) -> str:
@@ -203,8 +199,8 @@ def _result_row(row: dict, scale: Scale) -> tuple[Cell, ...]:
     value = row.get("value")
 
     def limit(key: str) -> Cell:
-        share = percent_plain(limit_percent(value, row.get(key)))
-        return Cell(_shown(row.get(key), scale) + (f" ({share})" if share else ""))
+        of_limit = share(limit_percent(value, row.get(key)))
+        return Cell(_shown(row.get(key), scale) + (f" ({of_limit})" if of_limit else ""))
 
     return (
         Cell((f"{ALERT_SIGN} " if row.get("alert") else "") + row["benchmark"]),
