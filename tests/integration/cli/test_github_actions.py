@@ -230,3 +230,8 @@ def test_ci_flags_need_the_token(actions):
     result = CliRunner().invoke(cli, ["run", "--ci-id", "x", "--ci-only-on-alert", "true"])
     assert result.exit_code == exit_codes.USAGE
     assert "--ci-only-on-alert, --ci-id need --github-actions TOKEN" in result.stderr
+    detached = CliRunner().invoke(
+        cli, ["run", "--github-actions", "t", "--image", "reg/img:v1", "--detach"]
+    )
+    assert detached.exit_code == exit_codes.USAGE
+    assert "--detach does not wait for" in detached.stderr
