@@ -8,6 +8,7 @@ else the previous value: ``baseline_source``), ``lower_limit``, ``upper_limit``,
 from __future__ import annotations
 
 from collections import Counter
+from html import escape
 
 REGRESSION = "regression"
 IMPROVEMENT = "improvement"
@@ -93,4 +94,4 @@ def ci_tag(project: str, ci_id: str | None, report: dict) -> str:
         branch = report.get("branch")
         branch = branch.get("slug") or branch.get("name") if isinstance(branch, dict) else branch
         ci_id = f"{branch}/{report.get('testbed')}/{report.get('adapter')}"
-    return f'<div id="bencher.dev/projects/{project}/id/{ci_id}"></div>'
+    return f'<div id="{escape(f"bencher.dev/projects/{project}/id/{ci_id}")}"></div>'

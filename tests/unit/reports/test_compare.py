@@ -75,6 +75,9 @@ def test_the_tag_names_the_ci_id_or_the_kind_of_run():
     assert (
         ci_tag("demo", "nightly", report) == '<div id="bencher.dev/projects/demo/id/nightly"></div>'
     )
+    assert ci_tag("demo", 'a"b<c', report) == (
+        '<div id="bencher.dev/projects/demo/id/a&quot;b&lt;c"></div>'
+    )
     dry = {"branch": "main", "testbed": "linux", "adapter": "magic"}
     assert ci_tag("demo", None, dry).endswith('id/main/linux/magic"></div>')
 
