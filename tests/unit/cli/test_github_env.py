@@ -4,6 +4,7 @@ clear usage errors (exit 2) when it cannot."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 import pytest
@@ -19,6 +20,7 @@ from cli.github.actions import (
 from reports import ConsoleLinks
 
 LINKS = ConsoleLinks("http://127.0.0.1:6610", "demo")
+DATA = Path(__file__).parents[2] / "data" / "reports"
 
 
 def _env(tmp_path, event: object = None, **extra) -> dict:
@@ -84,3 +86,17 @@ def test_a_fork_is_refused_unless_allowed(tmp_path):
     with pytest.raises(click.UsageError, match="fork eve/w"):
         _integration(target)
     assert isinstance(_integration(target, CiOptions(allow_fork=True))[0], GitHubActions)
+
+
+def test_without_a_commit_or_a_writable_summary_it_warns_and_goes_on(tmp_path):
+    # A push without GITHUB_SHA: no check to create, no pull request to comment on (nothing
+    # reaches the network), and a job summary path that is a directory.
+    environ = _env(tmp_path, {}, GITHUB_EVENT_NAME="push", GITHUB_STEP_SUMMARY=str(tmp_path))
+    ci, notes = _integration(environ)
+    ci.start()
+    report = json.loads((DATA / "alerts.json").read_text())
+    ci.finish(report)
+    ci.fail("the command exited with code 1")  # no check was created: nothing to complete
+    assert notes[0] == "warning: GitHub: no commit to put a check on (GITHUB_SHA is not set)"
+    assert notes[1].startswith(f"warning: could not write the job summary {tmp_path}: ")
+    assert len(notes) == 2
