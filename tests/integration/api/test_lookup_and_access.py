@@ -81,7 +81,11 @@ def test_an_ambiguous_prefix_is_a_400_listing_the_matches(client, token, kind):
 
 
 def test_prefixes_that_are_too_short_or_not_hex_are_whole_ids(client, token):
-    uuid = create_job(client, token)
+    # A fixed uuid with letters in its first 8 characters: a random one may be all digits,
+    # and then its upper-case prefix would still be a valid one.
+    uuid = TWINS[0]
+    _rename(Job, create_job(client, token), uuid)
+    assert client.get(f"/v0/projects/demo/jobs/{uuid[:8]}").status_code == 200
     for ref in (uuid[:3], uuid[:8].upper(), uuid[:6] + "%", uuid[:6] + "_"):
         assert client.get(f"/v0/projects/demo/jobs/{ref}").status_code == 404, ref
 
