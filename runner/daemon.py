@@ -10,14 +10,13 @@ import logging
 import shutil
 import threading
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from oci import OCIError
 from protocol import DEFAULT_POLL_TIMEOUT, HEARTBEAT_INTERVAL
 from protocol.units import format_bytes
-from runner.api import ApiUnavailable, JobChannel, RunnerApi
+from runner.api import ApiRefused, ApiUnavailable, JobChannel, RunnerApi
 from runner.executors.base import (
-    CONTAINER_OUTPUT_DIR,
     Executor,
     RunResult,
     RunSpec,
@@ -25,11 +24,12 @@ from runner.executors.base import (
     build_env,
 )
 from runner.images import ImageStore
+from runner.job_errors import failure_reason
+from runner.output_files import read_output_file
 
 log = logging.getLogger("bencher.runner")
 
 DEFAULT_PIDS = 1024
-MAX_FILE_BYTES = 8 * 1024 * 1024
 
 
 @dataclass
@@ -87,7 +87,12 @@ class Runner:
             finally:
                 self.idle = False
             if job is not None:
-                self.run_job(job)
+                try:
+                    self.run_job(job)
+                except ApiRefused:
+                    raise
+                except Exception:  # one job's failure must never end the runner
+                    log.exception("job %s: could not be run or reported", job.get("uuid"))
                 done += 1
         return done
 
@@ -179,6 +184,8 @@ class Runner:
             return JobOutcome("completed", results)
         except JobFailed as err:
             return JobOutcome("failed", results, str(err))
+        except Exception as err:  # one job's failure must never end the runner
+            return JobOutcome("failed", results, failure_reason(err, job["uuid"]))
         finally:
             shutil.rmtree(job_dir, ignore_errors=True)
 
@@ -217,26 +224,7 @@ def _iteration(run: RunResult, output_dir: Path, file_paths: list[str]) -> dict:
     """One iteration's report: exit code, stdout, stderr and the requested files' text."""
     files = {}
     for path in file_paths:
-        text = _read_output_file(output_dir, path)
+        text = read_output_file(output_dir, path)
         if text is not None:
             files[path] = text
     return {"exit_code": run.exit_code, "stdout": run.stdout, "stderr": run.stderr, "output": files}
-
-
-def _read_output_file(output_dir: Path, path: str) -> str | None:
-    """The text of ``path`` (inside the sandbox) if it is under the output directory.
-
-    Only ``$BENCHER_OUTPUT_DIR`` (/bencher/output) outlives the sandbox; relative paths are
-    relative to it. Symlinks are not followed out of it.
-    """
-    pure = PurePosixPath(path)
-    if pure.is_absolute():
-        try:
-            pure = pure.relative_to(CONTAINER_OUTPUT_DIR)
-        except ValueError:
-            return None
-    target = (output_dir / pure).resolve()
-    if not target.is_relative_to(output_dir.resolve()) or not target.is_file():
-        return None
-    with open(target, "rb") as handle:
-        return handle.read(MAX_FILE_BYTES).decode(errors="replace")

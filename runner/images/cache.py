@@ -39,6 +39,7 @@ from runner.images.pull import (
     diff_ids,
     disk_usage,
     image_parts,
+    load_config,
     run_config,
 )
 
@@ -162,11 +163,12 @@ class ImageStore:
     ) -> PulledImage:
         config_desc, layer_descs = image_parts(manifest, fetch.registry, fetch.repository)
         config_blob = fetch.blob(config_desc).read_bytes()
-        check_platform(config_blob, platform, manifest.digest, fetch.registry, fetch.repository)
+        config = load_config(config_blob)
+        check_platform(config, platform, manifest.digest, fetch.registry, fetch.repository)
         layers = [(fetch.blob(desc), desc.get("mediaType")) for desc in layer_descs]
         scratch = Path(tempfile.mkdtemp(prefix="rootfs-", dir=self.cache_dir / "tmp"))
         try:
-            build_rootfs(layers, diff_ids(config_blob), scratch, max_size=self.max_layer_bytes)
+            build_rootfs(layers, diff_ids(config), scratch, max_size=self.max_layer_bytes)
         except BaseException:
             shutil.rmtree(scratch, ignore_errors=True)  # a refused image leaves nothing behind
             raise
@@ -175,7 +177,7 @@ class ImageStore:
         record = {
             "digest": manifest.digest,
             "size": disk_usage(rootfs),
-            "config": run_config(config_blob),
+            "config": run_config(config),
             "blobs": [manifest.digest, config_desc["digest"], *(d["digest"] for d in layer_descs)],
             "indexes": [index_digest] if index_digest else [],
         }

@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 WHITEOUT_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"
 _MAX_SYMLINK_HOPS = 40
+# Linux's NAME_MAX and PATH_MAX: a longer name cannot be created, so it is refused up front.
+NAME_MAX_BYTES = 255
+PATH_MAX_BYTES = 4095
 _COPY_CHUNK = 1024 * 1024
 _MAGIC = {
     b"\x1f\x8b": "gzip",
@@ -135,7 +138,15 @@ def unpack_layer(
     try:
         with tarfile.open(fileobj=reader, mode="r|") as archive:  # type: ignore[call-overload]
             for member in archive:
-                extractor.apply(archive, member)
+                try:
+                    extractor.apply(archive, member)
+                except (OSError, ValueError) as err:
+                    if isinstance(err, UnsafeLayerError):
+                        raise
+                    # The kernel refused what the layer asks for (a name or link target too
+                    # long, a full disk): the image is unusable here, the runner is fine.
+                    reason = err.strerror if isinstance(err, OSError) else str(err)
+                    raise UnsafeLayerError(member.name, f"cannot be created: {reason}") from None
     except tarfile.TarError as err:
         raise CorruptLayerError(f"layer {label} is corrupt: {err}") from None
     extractor.finish()
@@ -146,9 +157,15 @@ def unpack_layer(
 def _split_name(name: str, entry: str) -> list[str]:
     if name.startswith("/"):
         raise UnsafeLayerError(entry, "absolute path (layer entries must be relative)")
+    if "\0" in name:
+        raise UnsafeLayerError(entry, "NUL character in a name")
+    if len(os.fsencode(name)) > PATH_MAX_BYTES:
+        raise UnsafeLayerError(entry, f"path longer than {PATH_MAX_BYTES} bytes")
     parts = [p for p in name.split("/") if p not in ("", ".")]
     if ".." in parts:
         raise UnsafeLayerError(entry, "'..' path component")
+    if any(len(os.fsencode(p)) > NAME_MAX_BYTES for p in parts):
+        raise UnsafeLayerError(entry, f"a name component is longer than {NAME_MAX_BYTES} bytes")
     return parts
 
 
