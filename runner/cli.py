@@ -88,8 +88,16 @@ def runner() -> None:
     help="Exit after running this many jobs (default: run forever).",
 )
 @click.option("--once", is_flag=True, help="Exit after one job (same as --jobs 1).")
+@click.option(
+    "--userns",
+    type=click.Choice(["auto", "off"]),
+    default="auto",
+    show_default=True,
+    help="Run runc jobs as unprivileged host uids in a user namespace when the kernel allows "
+    "it and the cache and work directories are reachable (else: host root, with a warning).",
+)
 def up(host, runner_slug, token, executor, danger_no_sandbox, cache_dir, cache_max_bytes,
-       work_dir, poll_timeout, max_jobs, once) -> None:  # fmt: skip
+       work_dir, poll_timeout, max_jobs, once, userns) -> None:  # fmt: skip
     """Claim jobs and run them until stopped. SIGTERM or Ctrl-C cancels the current job,
     reports it, and exits."""
     if executor == "process" and not danger_no_sandbox:
@@ -100,16 +108,21 @@ def up(host, runner_slug, token, executor, danger_no_sandbox, cache_dir, cache_m
     from runner.api import ApiRefused, RunnerApi
     from runner.daemon import Runner
     from runner.executors import get_executor
+    from runner.executors.userns import choose_id_shift
     from runner.images import ImageStore
 
-    kwargs = {"state_root": work_dir / "sandbox"} if executor == "runc" else {}
+    kwargs: dict = {}
+    id_shift = 0
+    if executor == "runc":
+        id_shift = choose_id_shift(userns, [cache_dir.parent, work_dir])
+        kwargs = {"state_root": work_dir / "sandbox", "id_shift": id_shift}
     try:
         chosen = get_executor(executor, **kwargs)
     except (FileNotFoundError, PermissionError) as err:
         raise click.ClickException(str(err)) from None
     daemon = Runner(
         RunnerApi(host, runner_slug, token),
-        ImageStore(cache_dir, cache_max_bytes),
+        ImageStore(cache_dir, cache_max_bytes, id_shift=id_shift),
         chosen,
         work_dir / "jobs",
         poll_timeout=poll_timeout,

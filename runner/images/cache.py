@@ -61,7 +61,11 @@ class ImageStore:
 
     ``client_factory(registry)`` makes the registry client; it is called only when something
     must be fetched. ``max_layer_bytes`` (default ``max_bytes``) bounds a layer's uncompressed
-    size, so a decompression bomb cannot fill the disk.
+    size, so a decompression bomb cannot fill the disk. ``id_shift`` (see
+    :mod:`runner.executors.userns`) shifts the owners of unpacked files for a user namespace; a
+    cached rootfs unpacked with another shift is unpacked again. With a shift the cache
+    directory is mode 0711 (searchable, not listable), as the namespace's root must reach the
+    rootfs through it.
 
     Safe for concurrent pulls from threads and processes sharing ``cache_dir``: pulls are
     serialised by an exclusive ``flock``, waited for at most ``lock_timeout`` seconds. Eviction
@@ -77,15 +81,17 @@ class ImageStore:
         client_factory: Callable[[str], RegistryClient] | None = None,
         lock_timeout: float = 600.0,
         max_layer_bytes: int | None = None,
+        id_shift: int = 0,
     ) -> None:
         self.cache_dir = Path(cache_dir)
+        self.id_shift = id_shift
         self.max_bytes = max_bytes
         self.max_layer_bytes = max_layer_bytes or max_bytes
         self.lock_timeout = lock_timeout
         self._client_factory = client_factory or RegistryClient
         for sub in ("blobs/sha256", "rootfs", "images", "tmp"):
             (self.cache_dir / sub).mkdir(parents=True, exist_ok=True)
-        os.chmod(self.cache_dir, 0o700)
+        os.chmod(self.cache_dir, 0o711 if id_shift else 0o700)
 
     def pull(
         self,
@@ -149,8 +155,10 @@ class ImageStore:
             if rootfs.exists():
                 shutil.rmtree(rootfs)  # unpacked by a pull that crashed before recording it
             return None
-        if not rootfs.is_dir():
+        if not rootfs.is_dir() or record.get("id_shift", 0) != self.id_shift:
             record_path.unlink()
+            if rootfs.is_dir():
+                shutil.rmtree(rootfs)  # unpacked for another user namespace setting
             return None
         if index_digest and index_digest not in record["indexes"]:
             record["indexes"].append(index_digest)
@@ -168,7 +176,13 @@ class ImageStore:
         layers = [(fetch.blob(desc), desc.get("mediaType")) for desc in layer_descs]
         scratch = Path(tempfile.mkdtemp(prefix="rootfs-", dir=self.cache_dir / "tmp"))
         try:
-            build_rootfs(layers, diff_ids(config), scratch, max_size=self.max_layer_bytes)
+            build_rootfs(
+                layers,
+                diff_ids(config),
+                scratch,
+                max_size=self.max_layer_bytes,
+                id_shift=self.id_shift,
+            )
         except BaseException:
             shutil.rmtree(scratch, ignore_errors=True)  # a refused image leaves nothing behind
             raise
@@ -180,6 +194,7 @@ class ImageStore:
             "config": run_config(config),
             "blobs": [manifest.digest, config_desc["digest"], *(d["digest"] for d in layer_descs)],
             "indexes": [index_digest] if index_digest else [],
+            "id_shift": self.id_shift,
         }
         self._record(manifest.digest, ".lock").touch()
         _write_atomic(self._record(manifest.digest, ".json"), json.dumps(record).encode())

@@ -161,6 +161,7 @@ def build_rootfs(
     dest: Path,
     *,
     max_size: int | None = None,
+    id_shift: int = 0,
 ) -> None:
     """Unpack ``layers`` (path, media type) in order into the empty directory ``dest``.
 
@@ -172,7 +173,7 @@ def build_rootfs(
             f"config lists {len(expected_diff_ids)} diff_ids for {len(layers)} layers"
         )
     for index, (path, media_type) in enumerate(layers):
-        actual = unpack_layer(path, dest, media_type, max_size=max_size)
+        actual = unpack_layer(path, dest, media_type, max_size=max_size, id_shift=id_shift)
         if expected_diff_ids and expected_diff_ids[index] != actual:
             raise BlobVerificationError(
                 f"layer {index} uncompresses to {actual}, config expects {expected_diff_ids[index]}"

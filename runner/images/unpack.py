@@ -18,7 +18,8 @@ FIFOs are skipped (logged): they carry no data and a job can create one in ``/tm
 created as they are, dangling or absolute: they are only dangerous when followed, and we never
 follow one outside the root. Modes are kept except setuid/setgid bits on files, which are dropped:
 they are useless under ``no_new_privileges`` and would be root-owned setuid binaries on the host.
-Ownership is kept when running as root.
+Ownership is kept when running as root, shifted by ``id_shift`` for a user namespace (ids past
+the namespace's 65536 become its ``nobody``, 65534).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ _MAX_SYMLINK_HOPS = 40
 NAME_MAX_BYTES = 255
 PATH_MAX_BYTES = 4095
 _COPY_CHUNK = 1024 * 1024
+_NAMESPACE_IDS, _NOBODY = 65536, 65534
 _MAGIC = {
     b"\x1f\x8b": "gzip",
     b"\x28\xb5\x2f\xfd": "zstd",
@@ -121,6 +123,7 @@ def unpack_layer(
     media_type: str | None = None,
     *,
     max_size: int | None = None,
+    id_shift: int = 0,
 ) -> str:
     """Apply one layer on top of ``rootfs`` and return its diff_id (sha256 of the plain tar).
 
@@ -131,10 +134,10 @@ def unpack_layer(
     """
     if isinstance(layer, (str, Path)):
         with open(layer, "rb") as fileobj:
-            return unpack_layer(fileobj, rootfs, media_type, max_size=max_size)
+            return unpack_layer(fileobj, rootfs, media_type, max_size=max_size, id_shift=id_shift)
     label = getattr(layer, "name", "<layer>")
     reader = _HashingReader(open_layer(layer, media_type), max_size, str(label))
-    extractor = _Extractor(Path(rootfs))
+    extractor = _Extractor(Path(rootfs), id_shift)
     try:
         with tarfile.open(fileobj=reader, mode="r|") as archive:  # type: ignore[call-overload]
             for member in archive:
@@ -170,9 +173,10 @@ def _split_name(name: str, entry: str) -> list[str]:
 
 
 class _Extractor:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, id_shift: int = 0) -> None:
         self.root = root.resolve()
         self.is_root = os.geteuid() == 0
+        self.id_shift = id_shift
         self.created: set[tuple[str, ...]] = set()
         # Directory modes and times are applied at the end: a read-only directory must stay
         # writable while its children are extracted.
@@ -220,7 +224,7 @@ class _Extractor:
                 continue  # removed or replaced later in the layer
             os.chmod(path, member.mode & 0o7777)
             if self.is_root:
-                os.chown(path, member.uid, member.gid, follow_symlinks=False)
+                os.chown(path, *self._owner(member), follow_symlinks=False)
             os.utime(path, (member.mtime, member.mtime), follow_symlinks=False)
 
     def _resolve(
@@ -338,8 +342,16 @@ class _Extractor:
 
     def _finish_entry(self, target: Path, member: tarfile.TarInfo) -> None:
         if self.is_root:
-            os.chown(target, member.uid, member.gid, follow_symlinks=False)
+            os.chown(target, *self._owner(member), follow_symlinks=False)
         os.utime(target, (member.mtime, member.mtime), follow_symlinks=False)
+
+    def _owner(self, member: tarfile.TarInfo) -> tuple[int, int]:
+        if not self.id_shift:
+            return member.uid, member.gid
+        return tuple(  # type: ignore[return-value]
+            self.id_shift + (i if 0 <= i < _NAMESPACE_IDS else _NOBODY)
+            for i in (member.uid, member.gid)
+        )
 
     @staticmethod
     def _remove(path: Path) -> None:

@@ -14,10 +14,12 @@ import pytest
 from app.extensions import db
 from app.models import Job
 from oci.platform import host_platform
+from runner.executors.userns import USERNS_BASE
 from tests.support.oci_image import busybox_image, malicious_layer, push_image, raw_config_image
 from tests.support.processes import REPO
 from tests.support.runner_api import create_runner, setup_project
 from tests.support.server import auth, run_body
+from tests.support.userns import searchable_dir  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.skipif(
     shutil.which("runc") is None or os.geteuid() != 0, reason="needs runc and root"
@@ -56,7 +58,12 @@ def _set_config(uuid: str, **config) -> None:
 
 
 def test_hostile_jobs_fail_alone_and_the_runner_goes_on(
-    live_server, client, factory, registry, tmp_path
+    live_server,
+    client,
+    factory,
+    registry,
+    tmp_path,
+    searchable_dir,  # noqa: F811  (so the default --userns auto gets a user namespace)
 ):
     setup_project(client, factory.admin_token)
     token = create_runner(client, factory.admin_token, "r1")
@@ -98,8 +105,8 @@ def test_hostile_jobs_fail_alone_and_the_runner_goes_on(
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "cli.main", "runner", "up", "--host", live_server.url,
-             "--runner", "r1", "--cache-dir", str(tmp_path / "c"),
-             "--work-dir", str(tmp_path / "w"), "--poll-timeout", "5",
+             "--runner", "r1", "--cache-dir", str(searchable_dir / "c"),
+             "--work-dir", str(searchable_dir / "w"), "--poll-timeout", "5",
              "--jobs", str(len(expected) + 1)],
             cwd=REPO, env={**os.environ, "BENCHER_RUNNER_TOKEN": token},
             stdout=out, stderr=subprocess.STDOUT,
@@ -118,3 +125,4 @@ def test_hostile_jobs_fail_alone_and_the_runner_goes_on(
     assert last["status"] == "completed", last["error"]
     # Only the unexpected error is logged with its traceback; the runner went on after it.
     assert log.read_text().count("Traceback") == 1
+    assert f"in a user namespace as host uids {USERNS_BASE}+" in log.read_text()
