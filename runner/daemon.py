@@ -25,7 +25,9 @@ from runner.executors.base import (
 )
 from runner.images import ImageStore
 from runner.job_errors import failure_reason
+from runner.limits import DEFAULT_OUTPUT_MAX_BYTES
 from runner.output_files import read_output_file
+from runner.output_mount import make_output_dir, output_size, release_output_dirs
 
 log = logging.getLogger("bencher.runner")
 
@@ -58,6 +60,7 @@ class Runner:
         poll_timeout: int = DEFAULT_POLL_TIMEOUT,
         heartbeat_interval: float = HEARTBEAT_INTERVAL,
         stop: threading.Event | None = None,
+        output_max_bytes: int = DEFAULT_OUTPUT_MAX_BYTES,
     ):
         self.api = api
         self.store = store
@@ -66,6 +69,7 @@ class Runner:
         self.poll_timeout = poll_timeout
         self.heartbeat_interval = heartbeat_interval
         self.stop = stop or threading.Event()
+        self.output_max_bytes = output_max_bytes
         self.idle = False
 
     def serve(self, max_jobs: int | None = None) -> int:
@@ -172,7 +176,8 @@ class Runner:
                     raise JobFailed(str(err)) from None
                 for i in range(int(config.get("iter") or 1)):
                     output_dir = job_dir / f"iteration-{i}"
-                    output_dir.mkdir(parents=True)
+                    size = output_size(job, self.output_max_bytes)
+                    make_output_dir(output_dir, size, mount=self.executor.name == "runc")
                     spec = self._spec(job, image, argv, env, output_dir)
                     run = self.executor.run(spec, cancel)
                     results.append(_iteration(run, output_dir, config.get("file_paths") or []))
@@ -187,6 +192,7 @@ class Runner:
         except Exception as err:  # one job's failure must never end the runner
             return JobOutcome("failed", results, failure_reason(err, job["uuid"]))
         finally:
+            release_output_dirs(job_dir)
             shutil.rmtree(job_dir, ignore_errors=True)
 
     def _spec(self, job, image, argv, env, output_dir: Path) -> RunSpec:

@@ -18,7 +18,7 @@ from oci.digests import is_digest
 from oci.errors import BlobVerificationError, UnsupportedImage
 from oci.platform import Platform
 from oci.registry import IMAGE_MEDIA_TYPES, INDEX_MEDIA_TYPES, Manifest
-from runner.images.unpack import unpack_layer
+from runner.images.unpack import UnpackBudget, unpack_layer
 
 _SCHEMA1_TYPES = {
     "application/vnd.docker.distribution.manifest.v1+json",
@@ -167,13 +167,17 @@ def build_rootfs(
 
     Each layer's uncompressed digest is checked against the config's diff_ids when the config
     lists them (a mismatch raises :class:`BlobVerificationError`). Mount points are added.
+    ``max_size`` bounds what all the layers together unpack to (see :class:`UnpackBudget`).
     """
     if expected_diff_ids and len(expected_diff_ids) != len(layers):
         raise BlobVerificationError(
             f"config lists {len(expected_diff_ids)} diff_ids for {len(layers)} layers"
         )
+    budget = UnpackBudget(max_size) if max_size is not None else None
     for index, (path, media_type) in enumerate(layers):
-        actual = unpack_layer(path, dest, media_type, max_size=max_size, id_shift=id_shift)
+        actual = unpack_layer(
+            path, dest, media_type, max_size=max_size, id_shift=id_shift, budget=budget
+        )
         if expected_diff_ids and expected_diff_ids[index] != actual:
             raise BlobVerificationError(
                 f"layer {index} uncompresses to {actual}, config expects {expected_diff_ids[index]}"

@@ -50,6 +50,7 @@ NAME_MAX_BYTES = 255
 PATH_MAX_BYTES = 4095
 _COPY_CHUNK = 1024 * 1024
 _NAMESPACE_IDS, _NOBODY = 65536, 65534
+_ENTRY_COST = 512  # a tar header block
 _MAGIC = {
     b"\x1f\x8b": "gzip",
     b"\x28\xb5\x2f\xfd": "zstd",
@@ -91,6 +92,27 @@ def open_layer(fileobj: BinaryIO, media_type: str | None = None) -> BinaryIO:
     return buffered  # type: ignore[return-value]
 
 
+class UnpackBudget:
+    """Bytes an image may still unpack to, shared by its layers (see :func:`unpack_layer`).
+
+    Each entry costs its apparent size (a sparse file of 1 GiB costs 1 GiB, however few bytes
+    it takes in the layer) plus one tar block, so neither large nor countless files get past.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def charge(self, entry: str, size: int) -> None:
+        self.used += _ENTRY_COST + size
+        if self.used > self.limit:
+            raise UnsafeLayerError(
+                entry,
+                f"the image unpacks to more than {self.limit} bytes (files counted at their "
+                "apparent size); raise the runner's --image-max-bytes or make the image smaller",
+            )
+
+
 class _HashingReader:
     """Hashes and counts what tarfile reads, so the diff_id comes for free; enforces a cap."""
 
@@ -124,20 +146,24 @@ def unpack_layer(
     *,
     max_size: int | None = None,
     id_shift: int = 0,
+    budget: UnpackBudget | None = None,
 ) -> str:
     """Apply one layer on top of ``rootfs`` and return its diff_id (sha256 of the plain tar).
 
-    ``layer`` is a path or a binary file object. ``max_size`` bounds the uncompressed size.
+    ``layer`` is a path or a binary file object. ``max_size`` bounds the uncompressed size;
+    ``budget``, shared by an image's layers, bounds what the whole image unpacks to.
     Raises :class:`UnsafeLayerError` for entries listed in the module docstring and
     :class:`CorruptLayerError` for a damaged archive; ``rootfs`` is then partly written and must be
     discarded (the image store unpacks into a temporary directory for that reason).
     """
     if isinstance(layer, (str, Path)):
         with open(layer, "rb") as fileobj:
-            return unpack_layer(fileobj, rootfs, media_type, max_size=max_size, id_shift=id_shift)
+            return unpack_layer(
+                fileobj, rootfs, media_type, max_size=max_size, id_shift=id_shift, budget=budget
+            )
     label = getattr(layer, "name", "<layer>")
     reader = _HashingReader(open_layer(layer, media_type), max_size, str(label))
-    extractor = _Extractor(Path(rootfs), id_shift)
+    extractor = _Extractor(Path(rootfs), id_shift, budget)
     try:
         with tarfile.open(fileobj=reader, mode="r|") as archive:  # type: ignore[call-overload]
             for member in archive:
@@ -173,10 +199,11 @@ def _split_name(name: str, entry: str) -> list[str]:
 
 
 class _Extractor:
-    def __init__(self, root: Path, id_shift: int = 0) -> None:
+    def __init__(self, root: Path, id_shift: int = 0, budget: UnpackBudget | None = None) -> None:
         self.root = root.resolve()
         self.is_root = os.geteuid() == 0
         self.id_shift = id_shift
+        self.budget = budget
         self.created: set[tuple[str, ...]] = set()
         # Directory modes and times are applied at the end: a read-only directory must stay
         # writable while its children are extracted.
@@ -184,6 +211,8 @@ class _Extractor:
 
     def apply(self, archive: tarfile.TarFile, member: tarfile.TarInfo) -> None:
         entry = member.name
+        if self.budget is not None:
+            self.budget.charge(entry, member.size if member.isreg() else 0)
         parts = _split_name(entry, entry)
         if not parts:
             return  # "./" itself: the rootfs directory keeps its own mode
