@@ -27,16 +27,9 @@ def read_output_file(output_dir: Path, path: str, max_bytes: int = MAX_FILE_BYTE
     server reports which files are missing); raises :class:`JobInputError` for a name that cannot
     name a file there or a file that cannot be read.
     """
+    if problem := _name_problem(path):
+        raise JobInputError(f"file_paths entry {_shown(path)} {problem}")
     shown = _shown(path)
-    problem = output_path_problem(path) if isinstance(path, str) else "is not a string"
-    if problem is None and len(os.fsencode(path)) > PATH_MAX_BYTES:
-        problem = f"is longer than {PATH_MAX_BYTES} bytes"
-    if problem is None and any(
-        len(os.fsencode(part)) > NAME_MAX_BYTES for part in PurePosixPath(path).parts
-    ):
-        problem = f"has a name longer than {NAME_MAX_BYTES} bytes"
-    if problem:
-        raise JobInputError(f"file_paths entry {shown} {problem}")
     pure = PurePosixPath(path)
     if pure.is_absolute():
         pure = pure.relative_to(OUTPUT_DIR)
@@ -51,6 +44,23 @@ def read_output_file(output_dir: Path, path: str, max_bytes: int = MAX_FILE_BYTE
     except OSError as err:
         reason = err.strerror or type(err).__name__
         raise JobInputError(f"file_paths entry {shown} could not be read: {reason}") from None
+
+
+def _name_problem(path: object) -> str | None:
+    if not isinstance(path, str):
+        return "is not a string"
+    if problem := output_path_problem(path):
+        return problem
+    try:
+        encoded = os.fsencode(path)
+        parts = [os.fsencode(part) for part in PurePosixPath(path).parts]
+    except UnicodeEncodeError:
+        return "is not a valid file name (unpaired surrogate)"
+    if len(encoded) > PATH_MAX_BYTES:
+        return f"is longer than {PATH_MAX_BYTES} bytes"
+    if any(len(part) > NAME_MAX_BYTES for part in parts):
+        return f"has a name longer than {NAME_MAX_BYTES} bytes"
+    return None
 
 
 def _shown(path: object) -> str:

@@ -16,6 +16,7 @@ import ctypes
 import errno
 import logging
 import os
+import shutil
 from pathlib import Path
 
 from runner.limits import DEFAULT_OUTPUT_MAX_BYTES
@@ -41,6 +42,18 @@ def make_output_dir(path: Path, size: int, *, mount: bool) -> None:
     if _libc.mount(b"tmpfs", os.fsencode(path), b"tmpfs", _MS_NOSUID | _MS_NODEV, options):
         code = ctypes.get_errno()
         raise OSError(code, f"could not mount the output tmpfs: {os.strerror(code)}", str(path))
+
+
+def clear_stale_jobs(jobs_dir: Path) -> None:
+    """Unmount and delete the job directories a runner that died mid-job left in ``jobs_dir``.
+
+    Run at start-up: an output tmpfs left mounted would hold its memory until reboot.
+    """
+    if not jobs_dir.is_dir():
+        return
+    for job_dir in jobs_dir.iterdir():
+        release_output_dirs(job_dir)
+        shutil.rmtree(job_dir, ignore_errors=True)
 
 
 def release_output_dirs(job_dir: Path) -> None:

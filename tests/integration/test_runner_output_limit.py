@@ -13,6 +13,7 @@ from runner.api import RunnerApi
 from runner.daemon import Runner
 from runner.executors import get_executor
 from runner.images import ImageStore
+from runner.output_mount import clear_stale_jobs, make_output_dir
 from tests.support.oci_image import busybox_image, push_image
 from tests.support.server import auth, run_body
 
@@ -70,3 +71,13 @@ def test_a_job_cannot_write_more_output_than_its_spec_disk(
     assert "No space left on device" in job["output"][0]["stderr"]
     assert str(tmp_path / "jobs") not in open("/proc/self/mountinfo").read()  # unmounted
     assert not (tmp_path / "jobs" / uuid).exists()
+
+
+def test_output_mounts_a_dead_runner_left_are_cleared_at_start(tmp_path):
+    output = tmp_path / "jobs" / "some-job" / "iteration-0"
+    make_output_dir(output, MiB, mount=True)
+    (output / "result.json").write_text("{}")
+    assert str(output) in open("/proc/self/mountinfo").read()
+    clear_stale_jobs(tmp_path / "jobs")
+    assert str(output) not in open("/proc/self/mountinfo").read()
+    assert list((tmp_path / "jobs").iterdir()) == []

@@ -33,6 +33,7 @@ def test_a_symlink_out_of_the_directory_is_not_followed(out):
         ("/etc/passwd", "is outside /bencher/output"),
         ("../secret", "must not contain '..'"),
         (5, "is not a string"),
+        ("\ud800.json", "is not a valid file name"),
     ],
 )
 def test_a_name_that_cannot_name_an_output_file_is_a_job_error(out, path, reason):
