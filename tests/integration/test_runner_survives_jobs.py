@@ -15,7 +15,13 @@ from app.extensions import db
 from app.models import Job
 from oci.platform import host_platform
 from runner.executors.userns import USERNS_BASE
-from tests.support.oci_image import busybox_image, malicious_layer, push_image, raw_config_image
+from tests.support.oci_image import (
+    busybox_image,
+    malicious_layer,
+    push_image,
+    raw_config_image,
+    sparse_layer,
+)
 from tests.support.processes import REPO
 from tests.support.runner_api import create_runner, setup_project
 from tests.support.server import auth, run_body
@@ -27,6 +33,8 @@ pytestmark = pytest.mark.skipif(
 GOOD_BMF = 'echo "{\\"bench\\": {\\"latency\\": {\\"value\\": 1}}}"'
 # Bound on the runner process's whole run: every job here takes a second or two.
 RUNNER_BOUND = 240
+MiB = 1024 * 1024
+IMAGE_MAX_BYTES = 32 * MiB
 
 
 @pytest.fixture
@@ -73,6 +81,8 @@ def test_hostile_jobs_fail_alone_and_the_runner_goes_on(
         "entrypoint-int": raw_config_image(_config(Entrypoint=5)),
         "config-not-json": raw_config_image(b"this is not JSON"),
         "long-layer-name": raw_config_image(_config(), [malicious_layer("long-name")]),
+        "huge-config": raw_config_image(_config(Labels={"pad": "x" * (5 * MiB)})),
+        "sparse": raw_config_image(_config(), [sparse_layer(IMAGE_MAX_BYTES)]),
         "loop": busybox_image('ln -s loop "$BENCHER_OUTPUT_DIR/loop"'),
         "good": busybox_image(GOOD_BMF),
     }
@@ -87,6 +97,10 @@ def test_hostile_jobs_fail_alone_and_the_runner_goes_on(
             "could not pull", "image config is not valid JSON"),
         _submit(client, factory, f"{host}/hostile/long-layer-name:v1"): (
             "could not pull", "a name component is longer than 255 bytes"),
+        _submit(client, factory, f"{host}/hostile/huge-config:v1"): (
+            "could not pull", "configs of a declared size up to 4194304 bytes"),
+        _submit(client, factory, f"{host}/hostile/sparse:v1"): (
+            "could not pull", f"the image unpacks to more than {IMAGE_MAX_BYTES} bytes"),
         _submit(client, factory, f"{host}/hostile/loop:v1", file_paths=["loop"]): (
             "file_paths entry 'loop' could not be read: symlink loop",),
     }  # fmt: skip
@@ -107,7 +121,7 @@ def test_hostile_jobs_fail_alone_and_the_runner_goes_on(
             [sys.executable, "-m", "cli.main", "runner", "up", "--host", live_server.url,
              "--runner", "r1", "--cache-dir", str(searchable_dir / "c"),
              "--work-dir", str(searchable_dir / "w"), "--poll-timeout", "5",
-             "--jobs", str(len(expected) + 1)],
+             "--jobs", str(len(expected) + 1), "--image-max-bytes", str(IMAGE_MAX_BYTES)],
             cwd=REPO, env={**os.environ, "BENCHER_RUNNER_TOKEN": token},
             stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 import tarfile
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 
 from oci.base import BUSYBOX_APPLETS, BUSYBOX_PATH, busybox_layer
@@ -61,6 +63,7 @@ __all__ = [
     "push_index",
     "push_manifest",
     "raw_config_image",
+    "sparse_layer",
 ]
 
 
@@ -135,6 +138,22 @@ def raw_config_image(config: bytes, extra_layers: Sequence[bytes] = ()) -> OCIIm
         "layers": [descriptor(layer) for layer in layers],
     }
     return OCIImage(layers, config_blob, Blob(MEDIA_MANIFEST, json.dumps(body).encode()))
+
+
+def sparse_layer(apparent_size: int, name: str = "sparse") -> bytes:
+    """An uncompressed layer holding one sparse file of ``apparent_size`` zero bytes, a few
+    kilobytes in the tar (GNU tar's PAX sparse format; Python's tarfile cannot write one)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        with open(f"{scratch}/{name}", "wb") as out:
+            out.truncate(apparent_size)
+        subprocess.run(
+            ["tar", "--sparse", "--format=posix", "-cf", f"{scratch}/layer.tar", "-C", scratch,
+             name],
+            check=True,
+            timeout=60,
+        )  # fmt: skip
+        with open(f"{scratch}/layer.tar", "rb") as layer:
+            return layer.read()
 
 
 def malicious_layer(kind: str) -> bytes:

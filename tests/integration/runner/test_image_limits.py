@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import tarfile
 
 import pytest
@@ -13,7 +12,13 @@ from oci import UnsafeLayerError, UnsupportedImage
 from oci.base import busybox_layer
 from oci.platform import host_platform
 from runner.images import ImageStore
-from tests.support.oci_image import busybox_image, layer_tar, push_image, raw_config_image
+from tests.support.oci_image import (
+    busybox_image,
+    layer_tar,
+    push_image,
+    raw_config_image,
+    sparse_layer,
+)
 
 pytestmark = pytest.mark.registry
 MiB = 1024 * 1024
@@ -59,16 +64,7 @@ def test_the_unpack_limit_is_per_image_not_per_layer(registry, repo_name, tmp_pa
 
 
 def test_a_sparse_file_counts_at_its_apparent_size(registry, repo_name, tmp_path):
-    sparse = tmp_path / "sparse"
-    with open(sparse, "wb") as out:
-        out.truncate(64 * MiB)
-    tar = tmp_path / "sparse.tar"
-    subprocess.run(
-        ["tar", "--sparse", "--format=posix", "-cf", str(tar), "-C", str(tmp_path), "sparse"],
-        check=True,
-        timeout=60,
-    )
-    layer = tar.read_bytes()
+    layer = sparse_layer(64 * MiB)
     assert len(layer) < 64 * 1024  # a few kilobytes in the layer...
     image = raw_config_image(
         json.dumps({"architecture": host_platform()[1], "os": "linux"}).encode(), [layer]
