@@ -10,7 +10,8 @@ The sandbox, in the spirit of Docker's defaults but tighter:
 * cgroup limits from the spec (memory with swap equal to memory, so no swapping; CPU quota over a
   100 ms period; pids);
 * ``noNewPrivileges``, capabilities reduced to ``CAP_KILL`` and ``CAP_NET_BIND_SERVICE``, the
-  masked and read-only ``/proc`` and ``/sys`` paths of Docker's default profile;
+  masked and read-only ``/proc`` and ``/sys`` paths of Docker's default profile, and more
+  masked paths that only describe the host's kernel and hardware (see ``MASKED_PATHS``);
 * a seccomp deny-list (default allow) for namespace creation and mounting, kernel keyrings,
   modules, kexec, BPF, userfaultfd, perf events and clock setting. ``clone3`` returns ENOSYS so
   libc falls back to ``clone``, whose ``CLONE_NEWUSER`` flag is refused. ``io_uring_*`` return
