@@ -104,3 +104,21 @@ def test_without_a_user_namespace_jobs_run_as_host_root(
     report, output = _probe(registry, probe_image, searchable_dir, 0)
     assert report["uid_map_host"] == 0
     assert os.stat(output / "created").st_uid == 0
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root unpacks with the layers' owners")
+def test_a_rootfs_cached_without_the_shift_is_unpacked_again_with_it(
+    registry,
+    probe_image,
+    searchable_dir,  # noqa: F811
+):
+    digest = push_image(registry.host, "test/probe-reshift", "v1", probe_image)
+    plain = ImageStore(searchable_dir / "cache", 1 << 30).pull(
+        registry.host, "test/probe-reshift", digest
+    )
+    assert os.stat(plain.rootfs / "probe").st_uid == 0
+    shifted = ImageStore(searchable_dir / "cache", 1 << 30, id_shift=USERNS_BASE).pull(
+        registry.host, "test/probe-reshift", digest
+    )
+    assert os.stat(shifted.rootfs / "probe").st_uid == USERNS_BASE
+    assert os.stat(searchable_dir / "cache").st_mode & 0o777 == 0o711
