@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from protocol import DEFAULT_HOST, DEFAULT_POLL_TIMEOUT
+from runner.limits import DEFAULT_CONFIG_MAX_BYTES, DEFAULT_OUTPUT_MAX_BYTES
 
 DEFAULT_DIR = Path.home() / ".bencher-runner"
 
@@ -88,8 +89,38 @@ def runner() -> None:
     help="Exit after running this many jobs (default: run forever).",
 )
 @click.option("--once", is_flag=True, help="Exit after one job (same as --jobs 1).")
+@click.option(
+    "--userns",
+    type=click.Choice(["auto", "off"]),
+    default="auto",
+    show_default=True,
+    help="Run runc jobs as unprivileged host uids in a user namespace when the kernel allows "
+    "it and the cache and work directories are reachable (else: host root, with a warning).",
+)
+@click.option(
+    "--image-max-bytes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Refuse images whose layers together unpack to more (sparse files at their apparent "
+    "size) [default: --cache-max-bytes].",
+)
+@click.option(
+    "--image-config-max-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_CONFIG_MAX_BYTES,
+    show_default=True,
+    help="Refuse images whose config is larger (it is read into memory).",
+)
+@click.option(
+    "--output-max-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_OUTPUT_MAX_BYTES,
+    show_default=True,
+    help="Size of /bencher/output (a tmpfs) for jobs whose spec sets no disk size.",
+)
 def up(host, runner_slug, token, executor, danger_no_sandbox, cache_dir, cache_max_bytes,
-       work_dir, poll_timeout, max_jobs, once) -> None:  # fmt: skip
+       work_dir, poll_timeout, max_jobs, once, userns, image_max_bytes, image_config_max_bytes,
+       output_max_bytes) -> None:  # fmt: skip
     """Claim jobs and run them until stopped. SIGTERM or Ctrl-C cancels the current job,
     reports it, and exits."""
     if executor == "process" and not danger_no_sandbox:
@@ -100,19 +131,33 @@ def up(host, runner_slug, token, executor, danger_no_sandbox, cache_dir, cache_m
     from runner.api import ApiRefused, RunnerApi
     from runner.daemon import Runner
     from runner.executors import get_executor
+    from runner.executors.userns import choose_id_shift
     from runner.images import ImageStore
+    from runner.output_mount import clear_stale_jobs
 
-    kwargs = {"state_root": work_dir / "sandbox"} if executor == "runc" else {}
+    kwargs: dict = {}
+    id_shift = 0
+    if executor == "runc":
+        id_shift = choose_id_shift(userns, [cache_dir.parent, work_dir])
+        kwargs = {"state_root": work_dir / "sandbox", "id_shift": id_shift}
     try:
         chosen = get_executor(executor, **kwargs)
     except (FileNotFoundError, PermissionError) as err:
         raise click.ClickException(str(err)) from None
+    clear_stale_jobs(work_dir / "jobs")
     daemon = Runner(
         RunnerApi(host, runner_slug, token),
-        ImageStore(cache_dir, cache_max_bytes),
+        ImageStore(
+            cache_dir,
+            cache_max_bytes,
+            max_image_bytes=image_max_bytes,
+            max_config_bytes=image_config_max_bytes,
+            id_shift=id_shift,
+        ),
         chosen,
         work_dir / "jobs",
         poll_timeout=poll_timeout,
+        output_max_bytes=output_max_bytes,
     )
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: daemon.request_stop())

@@ -10,14 +10,13 @@ import logging
 import shutil
 import threading
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from oci import OCIError
 from protocol import DEFAULT_POLL_TIMEOUT, HEARTBEAT_INTERVAL
 from protocol.units import format_bytes
-from runner.api import ApiUnavailable, JobChannel, RunnerApi
+from runner.api import ApiRefused, ApiUnavailable, JobChannel, RunnerApi
 from runner.executors.base import (
-    CONTAINER_OUTPUT_DIR,
     Executor,
     RunResult,
     RunSpec,
@@ -25,11 +24,14 @@ from runner.executors.base import (
     build_env,
 )
 from runner.images import ImageStore
+from runner.job_errors import failure_reason
+from runner.limits import DEFAULT_OUTPUT_MAX_BYTES
+from runner.output_files import read_output_file
+from runner.output_mount import make_output_dir, output_size, release_output_dirs
 
 log = logging.getLogger("bencher.runner")
 
 DEFAULT_PIDS = 1024
-MAX_FILE_BYTES = 8 * 1024 * 1024
 
 
 @dataclass
@@ -58,6 +60,7 @@ class Runner:
         poll_timeout: int = DEFAULT_POLL_TIMEOUT,
         heartbeat_interval: float = HEARTBEAT_INTERVAL,
         stop: threading.Event | None = None,
+        output_max_bytes: int = DEFAULT_OUTPUT_MAX_BYTES,
     ):
         self.api = api
         self.store = store
@@ -66,6 +69,7 @@ class Runner:
         self.poll_timeout = poll_timeout
         self.heartbeat_interval = heartbeat_interval
         self.stop = stop or threading.Event()
+        self.output_max_bytes = output_max_bytes
         self.idle = False
 
     def serve(self, max_jobs: int | None = None) -> int:
@@ -87,7 +91,12 @@ class Runner:
             finally:
                 self.idle = False
             if job is not None:
-                self.run_job(job)
+                try:
+                    self.run_job(job)
+                except ApiRefused:
+                    raise
+                except Exception:  # one job's failure must never end the runner
+                    log.exception("job %s: could not be run or reported", job.get("uuid"))
                 done += 1
         return done
 
@@ -167,7 +176,8 @@ class Runner:
                     raise JobFailed(str(err)) from None
                 for i in range(int(config.get("iter") or 1)):
                     output_dir = job_dir / f"iteration-{i}"
-                    output_dir.mkdir(parents=True)
+                    size = output_size(job, self.output_max_bytes)
+                    make_output_dir(output_dir, size, mount=self.executor.name == "runc")
                     spec = self._spec(job, image, argv, env, output_dir)
                     run = self.executor.run(spec, cancel)
                     results.append(_iteration(run, output_dir, config.get("file_paths") or []))
@@ -179,7 +189,10 @@ class Runner:
             return JobOutcome("completed", results)
         except JobFailed as err:
             return JobOutcome("failed", results, str(err))
+        except Exception as err:  # one job's failure must never end the runner
+            return JobOutcome("failed", results, failure_reason(err, job["uuid"]))
         finally:
+            release_output_dirs(job_dir)
             shutil.rmtree(job_dir, ignore_errors=True)
 
     def _spec(self, job, image, argv, env, output_dir: Path) -> RunSpec:
@@ -217,26 +230,7 @@ def _iteration(run: RunResult, output_dir: Path, file_paths: list[str]) -> dict:
     """One iteration's report: exit code, stdout, stderr and the requested files' text."""
     files = {}
     for path in file_paths:
-        text = _read_output_file(output_dir, path)
+        text = read_output_file(output_dir, path)
         if text is not None:
             files[path] = text
     return {"exit_code": run.exit_code, "stdout": run.stdout, "stderr": run.stderr, "output": files}
-
-
-def _read_output_file(output_dir: Path, path: str) -> str | None:
-    """The text of ``path`` (inside the sandbox) if it is under the output directory.
-
-    Only ``$BENCHER_OUTPUT_DIR`` (/bencher/output) outlives the sandbox; relative paths are
-    relative to it. Symlinks are not followed out of it.
-    """
-    pure = PurePosixPath(path)
-    if pure.is_absolute():
-        try:
-            pure = pure.relative_to(CONTAINER_OUTPUT_DIR)
-        except ValueError:
-            return None
-    target = (output_dir / pure).resolve()
-    if not target.is_relative_to(output_dir.resolve()) or not target.is_file():
-        return None
-    with open(target, "rb") as handle:
-        return handle.read(MAX_FILE_BYTES).decode(errors="replace")

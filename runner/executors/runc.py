@@ -13,6 +13,10 @@ counter cannot be read does it fall back to "exit code 137 while a memory limit 
 Each runner process needs a ``state_root`` of its own: the executor deletes whatever containers
 it finds there when it starts (left by a runner that died mid-job).
 
+User namespace: with ``id_shift`` (chosen by :func:`runner.executors.userns.choose_id_shift`)
+container ids are host ids plus the shift, and the output directory is handed to the shifted
+user; the image store must unpack with the same shift.
+
 Cgroups: by default the container's cgroup is created under the runner's own cgroup (a relative
 ``cgroupsPath``), so jobs stay inside whatever limits the runner's service has. On a pure cgroup
 v2 host that needs the runner's cgroup to be delegated; pass ``cgroup_parent`` (an absolute path
@@ -38,7 +42,12 @@ from runner.executors.base import (
     RunSpec,
 )
 from runner.executors.capture import decode, supervise
-from runner.executors.runc_config import NOFILE_LIMIT, build_config, resolve_user
+from runner.executors.runc_config import (
+    NOFILE_LIMIT,
+    USERNS_SIZE,
+    build_config,
+    resolve_user,
+)
 
 _RUNC_COMMAND_TIMEOUT = 10.0
 _OOM_EXIT_CODE = 128 + 9
@@ -57,6 +66,7 @@ class RuncExecutor:
         cgroup_parent: str | None = None,
         tmp_size_bytes: int = 1 << 30,
         kill_grace: float = 5.0,
+        id_shift: int = 0,
     ) -> None:
         resolved = shutil.which(runc_path)
         if resolved is None:
@@ -73,6 +83,7 @@ class RuncExecutor:
         self.cgroup_parent = cgroup_parent
         self.tmp_size_bytes = tmp_size_bytes
         self.kill_grace = kill_grace
+        self.id_shift = id_shift
         self.cleanup()
 
     def cleanup(self) -> list[str]:
@@ -115,12 +126,17 @@ class RuncExecutor:
             uid, gid, home = resolve_user(spec.rootfs, spec.user)
         except ValueError as err:
             return RunResult(None, "", "", error=str(err))
+        if self.id_shift and max(uid, gid) >= USERNS_SIZE:
+            return RunResult(
+                None, "", "", error=f"user {spec.user!r} is outside the sandbox's ids 0..65535"
+            )
         env = dict(spec.env)
         env.setdefault("HOME", home)
         if spec.output_dir is not None:
             Path(spec.output_dir).mkdir(parents=True, exist_ok=True)
-            if uid != 0:
-                os.chown(spec.output_dir, uid, gid)  # so a non-root job can write its results
+            if uid != 0 or self.id_shift:
+                # so the job's user (a shifted host id in a user namespace) can write results
+                os.chown(spec.output_dir, self.id_shift + uid, self.id_shift + gid)
             env.setdefault(OUTPUT_DIR_ENV, CONTAINER_OUTPUT_DIR)
         parent = self.cgroup_parent.rstrip("/") + "/" if self.cgroup_parent else ""
         config = build_config(
@@ -131,6 +147,7 @@ class RuncExecutor:
             cgroups_path=f"{parent}{container_id}",
             tmp_size_bytes=self.tmp_size_bytes,
             nofile=_nofile_limit(),
+            id_shift=self.id_shift,
         )
         (bundle / "config.json").write_text(json.dumps(config))
         log_path = bundle / "runc.log"

@@ -10,10 +10,19 @@ The sandbox, in the spirit of Docker's defaults but tighter:
 * cgroup limits from the spec (memory with swap equal to memory, so no swapping; CPU quota over a
   100 ms period; pids);
 * ``noNewPrivileges``, capabilities reduced to ``CAP_KILL`` and ``CAP_NET_BIND_SERVICE``, the
-  masked and read-only ``/proc`` and ``/sys`` paths of Docker's default profile;
+  masked and read-only ``/proc`` and ``/sys`` paths of Docker's default profile, and more
+  masked paths that only describe the host's kernel and hardware (see ``MASKED_PATHS``);
 * a seccomp deny-list (default allow) for namespace creation and mounting, kernel keyrings,
   modules, kexec, BPF, userfaultfd, perf events and clock setting. ``clone3`` returns ENOSYS so
-  libc falls back to ``clone``, whose ``CLONE_NEWUSER`` flag is refused.
+  libc falls back to ``clone``, whose ``CLONE_NEWUSER`` flag is refused. ``io_uring_*`` return
+  ENOSYS (as on a kernel without io_uring, so runtimes fall back to plain I/O): io_uring has
+  been the kernel's most exploited interface and bypasses the syscall filter for the I/O it
+  queues. ``socket`` and ``socketpair`` fail with EAFNOSUPPORT for every family but AF_UNIX,
+  AF_INET and AF_INET6 (no netlink, vsock, packet, ...); the 32-bit ``socketcall`` multiplexer,
+  whose arguments a filter cannot see, returns ENOSYS;
+* with ``id_shift`` (see :mod:`runner.executors.userns`), a user namespace mapping container
+  ids ``0..65535`` to host ids ``id_shift..id_shift+65535``: container root is an unprivileged
+  host user.
 """
 
 from __future__ import annotations
@@ -42,6 +51,17 @@ MASKED_PATHS = [
     "/proc/timer_stats",
     "/sys/devices/virtual/powercap",
     "/sys/firmware",
+    # Beyond Docker's list: host kernel and hardware details a benchmark has no use for.
+    "/proc/kallsyms",
+    "/proc/modules",
+    "/proc/iomem",
+    "/proc/ioports",
+    "/proc/slabinfo",
+    "/proc/vmallocinfo",
+    "/proc/sys/kernel/random/boot_id",
+    "/sys/devices/virtual/dmi",
+    "/sys/kernel",
+    "/sys/module",
 ]
 READONLY_PATHS = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
 DENIED_SYSCALLS = [
@@ -52,8 +72,13 @@ DENIED_SYSCALLS = [
     "pivot_root", "quotactl", "reboot", "request_key", "setns", "settimeofday", "swapoff",
     "swapon", "umount2", "unshare", "userfaultfd",
 ]  # fmt: skip
+IO_URING_SYSCALLS = ["io_uring_enter", "io_uring_register", "io_uring_setup"]
+# AF_UNIX, AF_INET, AF_INET6; every other family is refused. AF_MAX is below 64 on Linux.
+ALLOWED_SOCKET_FAMILIES = (1, 2, 10)
+USERNS_SIZE = 65536
 _CLONE_NEWUSER = 0x10000000
-_EPERM, _ENOSYS = 1, 38
+_EPERM, _ENOSYS, _EAFNOSUPPORT = 1, 38, 97
+_FAMILY_LIMIT = 64
 _SECCOMP_ARCHES = {
     "x86_64": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
     "aarch64": ["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"],
@@ -70,10 +95,13 @@ def build_config(
     tmp_size_bytes: int,
     nofile: int = NOFILE_LIMIT,
     hostname: str = "bencher",
+    id_shift: int = 0,
 ) -> dict[str, Any]:
     """The runtime config for ``spec``; ``env`` is the final environment (already merged).
 
     ``nofile`` must not exceed the runner's own hard ``RLIMIT_NOFILE``: raising it is refused.
+    ``uid`` and ``gid`` are inside the container; a non-zero ``id_shift`` adds a user namespace
+    mapping them to host ids ``id_shift + id``.
     """
     mounts: list[dict[str, Any]] = [
         {"destination": "/proc", "type": "proc", "source": "proc"},
@@ -116,6 +144,12 @@ def build_config(
             }
         )
     caps = CAPABILITIES if uid == 0 else []
+    namespaces = ["pid", "network", "ipc", "uts", "mount"]
+    mappings: dict[str, Any] = {}
+    if id_shift:
+        namespaces.append("user")
+        mapping = [{"containerID": 0, "hostID": id_shift, "size": USERNS_SIZE}]
+        mappings = {"uidMappings": mapping, "gidMappings": mapping}
     return {
         "ociVersion": "1.0.2",
         "process": {
@@ -140,7 +174,8 @@ def build_config(
         "linux": {
             "cgroupsPath": cgroups_path,
             "resources": _resources(spec),
-            "namespaces": [{"type": t} for t in ("pid", "network", "ipc", "uts", "mount")],
+            "namespaces": [{"type": t} for t in namespaces],
+            **mappings,
             "maskedPaths": MASKED_PATHS,
             "readonlyPaths": READONLY_PATHS,
             "seccomp": seccomp_profile(),
@@ -171,6 +206,9 @@ def seccomp_profile() -> dict[str, Any]:
         "syscalls": [
             {"names": DENIED_SYSCALLS, "action": "SCMP_ACT_ERRNO", "errnoRet": _EPERM},
             {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": _ENOSYS},
+            {"names": IO_URING_SYSCALLS, "action": "SCMP_ACT_ERRNO", "errnoRet": _ENOSYS},
+            {"names": ["socketcall"], "action": "SCMP_ACT_ERRNO", "errnoRet": _ENOSYS},
+            *_socket_family_rules(),
             {
                 "names": ["clone"],
                 "action": "SCMP_ACT_ERRNO",
@@ -191,6 +229,26 @@ def seccomp_profile() -> dict[str, Any]:
         # Without the compat architectures a 32-bit syscall would skip the deny-list.
         profile["architectures"] = arches
     return profile
+
+
+def _socket_family_rules() -> list[dict[str, Any]]:
+    """Refuse ``socket``/``socketpair`` for each family outside ALLOWED_SOCKET_FAMILIES.
+
+    One rule per refused value (rules are ORed, comparisons within a rule ANDed), plus one for
+    every value from ``_FAMILY_LIMIT`` up.
+    """
+    refused = [f for f in range(_FAMILY_LIMIT) if f not in ALLOWED_SOCKET_FAMILIES]
+    comparisons = [{"index": 0, "value": f, "op": "SCMP_CMP_EQ"} for f in refused]
+    comparisons.append({"index": 0, "value": _FAMILY_LIMIT, "op": "SCMP_CMP_GE"})
+    return [
+        {
+            "names": ["socket", "socketpair"],
+            "action": "SCMP_ACT_ERRNO",
+            "errnoRet": _EAFNOSUPPORT,
+            "args": [comparison],
+        }
+        for comparison in comparisons
+    ]
 
 
 def resolve_user(rootfs: Path, user: str) -> tuple[int, int, str]:

@@ -30,7 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from oci.digests import is_digest, sha256_digest
-from oci.errors import OCIError, UnsupportedImage
+from oci.errors import (
+    BlobVerificationError,
+    CorruptLayerError,
+    OCIError,
+    UnsafeLayerError,
+    UnsupportedImage,
+)
 from oci.platform import Platform, host_platform, select_manifest
 from oci.registry import INDEX_MEDIA_TYPES, Manifest, RegistryClient
 from runner.images.pull import (
@@ -39,10 +45,14 @@ from runner.images.pull import (
     diff_ids,
     disk_usage,
     image_parts,
+    load_config,
     run_config,
 )
+from runner.limits import DEFAULT_CONFIG_MAX_BYTES
 
 log = logging.getLogger(__name__)
+
+_REFUSALS = (UnsafeLayerError, CorruptLayerError, UnsupportedImage, BlobVerificationError)
 
 
 @dataclass(frozen=True)
@@ -59,8 +69,15 @@ class ImageStore:
     """Pull images by digest into ``cache_dir``, keeping it under ``max_bytes`` (LRU).
 
     ``client_factory(registry)`` makes the registry client; it is called only when something
-    must be fetched. ``max_layer_bytes`` (default ``max_bytes``) bounds a layer's uncompressed
-    size, so a decompression bomb cannot fill the disk.
+    must be fetched. ``max_image_bytes`` (default ``max_bytes``) bounds what an image's layers
+    together unpack to, sparse files at their apparent size, so a decompression bomb cannot fill
+    the disk; ``max_config_bytes`` bounds the image config, read into memory, as manifests are.
+    A refused image leaves nothing in the cache: its rootfs and the blobs only it used are
+    deleted. ``id_shift`` (see
+    :mod:`runner.executors.userns`) shifts the owners of unpacked files for a user namespace; a
+    cached rootfs unpacked with another shift is unpacked again. With a shift the cache
+    directory is mode 0711 (searchable, not listable), as the namespace's root must reach the
+    rootfs through it.
 
     Safe for concurrent pulls from threads and processes sharing ``cache_dir``: pulls are
     serialised by an exclusive ``flock``, waited for at most ``lock_timeout`` seconds. Eviction
@@ -75,16 +92,20 @@ class ImageStore:
         *,
         client_factory: Callable[[str], RegistryClient] | None = None,
         lock_timeout: float = 600.0,
-        max_layer_bytes: int | None = None,
+        max_image_bytes: int | None = None,
+        max_config_bytes: int = DEFAULT_CONFIG_MAX_BYTES,
+        id_shift: int = 0,
     ) -> None:
         self.cache_dir = Path(cache_dir)
+        self.id_shift = id_shift
         self.max_bytes = max_bytes
-        self.max_layer_bytes = max_layer_bytes or max_bytes
+        self.max_image_bytes = max_image_bytes or max_bytes
+        self.max_config_bytes = max_config_bytes
         self.lock_timeout = lock_timeout
         self._client_factory = client_factory or RegistryClient
         for sub in ("blobs/sha256", "rootfs", "images", "tmp"):
             (self.cache_dir / sub).mkdir(parents=True, exist_ok=True)
-        os.chmod(self.cache_dir, 0o700)
+        os.chmod(self.cache_dir, 0o711 if id_shift else 0o700)
 
     def pull(
         self,
@@ -148,8 +169,10 @@ class ImageStore:
             if rootfs.exists():
                 shutil.rmtree(rootfs)  # unpacked by a pull that crashed before recording it
             return None
-        if not rootfs.is_dir():
+        if not rootfs.is_dir() or record.get("id_shift", 0) != self.id_shift:
             record_path.unlink()
+            if rootfs.is_dir():
+                shutil.rmtree(rootfs)  # unpacked for another user namespace setting
             return None
         if index_digest and index_digest not in record["indexes"]:
             record["indexes"].append(index_digest)
@@ -161,23 +184,41 @@ class ImageStore:
         self, fetch: _Fetcher, manifest: Manifest, index_digest: str | None, platform: Platform
     ) -> PulledImage:
         config_desc, layer_descs = image_parts(manifest, fetch.registry, fetch.repository)
-        config_blob = fetch.blob(config_desc).read_bytes()
-        check_platform(config_blob, platform, manifest.digest, fetch.registry, fetch.repository)
-        layers = [(fetch.blob(desc), desc.get("mediaType")) for desc in layer_descs]
+        size = config_desc.get("size")
+        if not isinstance(size, int) or not 0 <= size <= self.max_config_bytes:
+            raise UnsupportedImage(
+                f"image config of {size} bytes: the runner accepts configs of a declared size up "
+                f"to {self.max_config_bytes} bytes",
+                registry=fetch.registry,
+                repository=fetch.repository,
+            )
+        blobs = [manifest.digest, config_desc["digest"], *(d["digest"] for d in layer_descs)]
         scratch = Path(tempfile.mkdtemp(prefix="rootfs-", dir=self.cache_dir / "tmp"))
         try:
-            build_rootfs(layers, diff_ids(config_blob), scratch, max_size=self.max_layer_bytes)
-        except BaseException:
+            config = load_config(fetch.blob(config_desc).read_bytes())
+            check_platform(config, platform, manifest.digest, fetch.registry, fetch.repository)
+            layers = [(fetch.blob(desc), desc.get("mediaType")) for desc in layer_descs]
+            build_rootfs(
+                layers,
+                diff_ids(config),
+                scratch,
+                max_size=self.max_image_bytes,
+                id_shift=self.id_shift,
+            )
+        except BaseException as err:
             shutil.rmtree(scratch, ignore_errors=True)  # a refused image leaves nothing behind
+            if isinstance(err, _REFUSALS):  # not a network hiccup: a retry would fail the same
+                self._forget_blobs(blobs)
             raise
         rootfs = self.cache_dir / "rootfs" / _hex(manifest.digest)
         os.rename(scratch, rootfs)
         record = {
             "digest": manifest.digest,
             "size": disk_usage(rootfs),
-            "config": run_config(config_blob),
-            "blobs": [manifest.digest, config_desc["digest"], *(d["digest"] for d in layer_descs)],
+            "config": run_config(config),
+            "blobs": blobs,
             "indexes": [index_digest] if index_digest else [],
+            "id_shift": self.id_shift,
         }
         self._record(manifest.digest, ".lock").touch()
         _write_atomic(self._record(manifest.digest, ".json"), json.dumps(record).encode())
@@ -205,6 +246,12 @@ class ImageStore:
                 total -= records.pop(digest)["size"]
         if total > self.max_bytes:
             log.warning("image cache holds %d bytes, over its %d budget", total, self.max_bytes)
+
+    def _forget_blobs(self, digests: list[str]) -> None:
+        """Delete the blobs of a refused image that no cached image uses."""
+        referenced = {b for r in self._records().values() for b in r["blobs"] + r["indexes"]}
+        for digest in set(digests) - referenced:
+            (self.cache_dir / "blobs" / "sha256" / _hex(digest)).unlink(missing_ok=True)
 
     def _try_remove_image(self, digest: str) -> bool:
         with open(self._record(digest, ".lock"), "a") as handle:

@@ -18,7 +18,7 @@ from oci.digests import is_digest
 from oci.errors import BlobVerificationError, UnsupportedImage
 from oci.platform import Platform
 from oci.registry import IMAGE_MEDIA_TYPES, INDEX_MEDIA_TYPES, Manifest
-from runner.images.unpack import unpack_layer
+from runner.images.unpack import UnpackBudget, unpack_layer
 
 _SCHEMA1_TYPES = {
     "application/vnd.docker.distribution.manifest.v1+json",
@@ -76,13 +76,55 @@ def image_parts(
     return config, layers
 
 
-def run_config(config_blob: bytes) -> dict[str, Any]:
-    """The image config's ``config`` section, with the five run settings always present."""
+def load_config(config_blob: bytes) -> dict[str, Any]:
+    """The image config document, with every field the runner uses type-checked.
+
+    The config is written by whoever pushed the image: a wrong type (``"User": 1000``,
+    ``"Entrypoint": 5``) must fail the job here, with the field named, not deep in the sandbox.
+    Raises :class:`UnsupportedImage`.
+    """
     try:
         document = json.loads(config_blob)
-    except ValueError as err:
+    except (ValueError, RecursionError) as err:
         raise UnsupportedImage(f"image config is not valid JSON: {err}") from None
-    section = dict((document or {}).get("config") or {})
+    if not isinstance(document, dict):
+        raise UnsupportedImage("image config is not a JSON object")
+    section = document.get("config")
+    _check(section is None or isinstance(section, dict), "config", "an object", section)
+    for key in ("Entrypoint", "Cmd", "Env"):
+        value = (section or {}).get(key)
+        _check(value is None or _strings(value), f"config.{key}", "a list of strings", value)
+    for key in ("WorkingDir", "User"):
+        value = (section or {}).get(key)
+        _check(value is None or isinstance(value, str), f"config.{key}", "a string", value)
+    for key in ("os", "architecture"):
+        value = document.get(key)
+        _check(value is None or isinstance(value, str), key, "a string", value)
+    rootfs = document.get("rootfs")
+    _check(rootfs is None or isinstance(rootfs, dict), "rootfs", "an object", rootfs)
+    ids = (rootfs or {}).get("diff_ids")
+    _check(ids is None or _strings(ids), "rootfs.diff_ids", "a list of strings", ids)
+    return document
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _check(ok: bool, field: str, expected: str, value: Any) -> None:
+    if not ok:
+        shown = repr(value)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        raise UnsupportedImage(
+            f"image config field {field!r} must be {expected}, got {shown} "
+            f"({type(value).__name__}); rebuild the image with a valid config"
+        )
+
+
+def run_config(document: dict[str, Any]) -> dict[str, Any]:
+    """The ``config`` section of a :func:`load_config` document, with the five run settings
+    always present."""
+    section = dict(document.get("config") or {})
     section["Entrypoint"] = section.get("Entrypoint") or None
     section["Cmd"] = section.get("Cmd") or None
     section["Env"] = list(section.get("Env") or [])
@@ -92,17 +134,13 @@ def run_config(config_blob: bytes) -> dict[str, Any]:
 
 
 def check_platform(
-    config_blob: bytes, platform: Platform, digest: str, registry: str, repo: str
+    document: dict[str, Any], platform: Platform, digest: str, registry: str, repo: str
 ) -> None:
     """Refuse an image whose config says it was built for another OS or architecture.
 
     A config that does not say is accepted; the variant is not compared (configs often omit it).
     """
-    try:
-        document = json.loads(config_blob) or {}
-        built_for = (document.get("os"), document.get("architecture"))
-    except (ValueError, AttributeError):
-        return
+    built_for = (document.get("os"), document.get("architecture"))
     if all(built_for) and built_for != tuple(platform[:2]):
         raise UnsupportedImage(
             f"image {digest} is built for {'/'.join(built_for)}, this runner is "
@@ -112,10 +150,9 @@ def check_platform(
         )
 
 
-def diff_ids(config_blob: bytes) -> list[str]:
+def diff_ids(document: dict[str, Any]) -> list[str]:
     """The uncompressed layer digests the config promises (``rootfs.diff_ids``)."""
-    document = json.loads(config_blob)
-    return list(((document or {}).get("rootfs") or {}).get("diff_ids") or [])
+    return list((document.get("rootfs") or {}).get("diff_ids") or [])
 
 
 def build_rootfs(
@@ -124,18 +161,23 @@ def build_rootfs(
     dest: Path,
     *,
     max_size: int | None = None,
+    id_shift: int = 0,
 ) -> None:
     """Unpack ``layers`` (path, media type) in order into the empty directory ``dest``.
 
     Each layer's uncompressed digest is checked against the config's diff_ids when the config
     lists them (a mismatch raises :class:`BlobVerificationError`). Mount points are added.
+    ``max_size`` bounds what all the layers together unpack to (see :class:`UnpackBudget`).
     """
     if expected_diff_ids and len(expected_diff_ids) != len(layers):
         raise BlobVerificationError(
             f"config lists {len(expected_diff_ids)} diff_ids for {len(layers)} layers"
         )
+    budget = UnpackBudget(max_size) if max_size is not None else None
     for index, (path, media_type) in enumerate(layers):
-        actual = unpack_layer(path, dest, media_type, max_size=max_size)
+        actual = unpack_layer(
+            path, dest, media_type, max_size=max_size, id_shift=id_shift, budget=budget
+        )
         if expected_diff_ids and expected_diff_ids[index] != actual:
             raise BlobVerificationError(
                 f"layer {index} uncompresses to {actual}, config expects {expected_diff_ids[index]}"

@@ -18,7 +18,8 @@ FIFOs are skipped (logged): they carry no data and a job can create one in ``/tm
 created as they are, dangling or absolute: they are only dangerous when followed, and we never
 follow one outside the root. Modes are kept except setuid/setgid bits on files, which are dropped:
 they are useless under ``no_new_privileges`` and would be root-owned setuid binaries on the host.
-Ownership is kept when running as root.
+Ownership is kept when running as root, shifted by ``id_shift`` for a user namespace (ids past
+the namespace's 65536 become its ``nobody``, 65534).
 """
 
 from __future__ import annotations
@@ -44,7 +45,12 @@ log = logging.getLogger(__name__)
 WHITEOUT_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"
 _MAX_SYMLINK_HOPS = 40
+# Linux's NAME_MAX and PATH_MAX: a longer name cannot be created, so it is refused up front.
+NAME_MAX_BYTES = 255
+PATH_MAX_BYTES = 4095
 _COPY_CHUNK = 1024 * 1024
+_NAMESPACE_IDS, _NOBODY = 65536, 65534
+_ENTRY_COST = 512  # a tar header block
 _MAGIC = {
     b"\x1f\x8b": "gzip",
     b"\x28\xb5\x2f\xfd": "zstd",
@@ -86,6 +92,27 @@ def open_layer(fileobj: BinaryIO, media_type: str | None = None) -> BinaryIO:
     return buffered  # type: ignore[return-value]
 
 
+class UnpackBudget:
+    """Bytes an image may still unpack to, shared by its layers (see :func:`unpack_layer`).
+
+    Each entry costs its apparent size (a sparse file of 1 GiB costs 1 GiB, however few bytes
+    it takes in the layer) plus one tar block, so neither large nor countless files get past.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def charge(self, entry: str, size: int) -> None:
+        self.used += _ENTRY_COST + size
+        if self.used > self.limit:
+            raise UnsafeLayerError(
+                entry,
+                f"the image unpacks to more than {self.limit} bytes (files counted at their "
+                "apparent size); raise the runner's --image-max-bytes or make the image smaller",
+            )
+
+
 class _HashingReader:
     """Hashes and counts what tarfile reads, so the diff_id comes for free; enforces a cap."""
 
@@ -118,24 +145,37 @@ def unpack_layer(
     media_type: str | None = None,
     *,
     max_size: int | None = None,
+    id_shift: int = 0,
+    budget: UnpackBudget | None = None,
 ) -> str:
     """Apply one layer on top of ``rootfs`` and return its diff_id (sha256 of the plain tar).
 
-    ``layer`` is a path or a binary file object. ``max_size`` bounds the uncompressed size.
+    ``layer`` is a path or a binary file object. ``max_size`` bounds the uncompressed size;
+    ``budget``, shared by an image's layers, bounds what the whole image unpacks to.
     Raises :class:`UnsafeLayerError` for entries listed in the module docstring and
     :class:`CorruptLayerError` for a damaged archive; ``rootfs`` is then partly written and must be
     discarded (the image store unpacks into a temporary directory for that reason).
     """
     if isinstance(layer, (str, Path)):
         with open(layer, "rb") as fileobj:
-            return unpack_layer(fileobj, rootfs, media_type, max_size=max_size)
+            return unpack_layer(
+                fileobj, rootfs, media_type, max_size=max_size, id_shift=id_shift, budget=budget
+            )
     label = getattr(layer, "name", "<layer>")
     reader = _HashingReader(open_layer(layer, media_type), max_size, str(label))
-    extractor = _Extractor(Path(rootfs))
+    extractor = _Extractor(Path(rootfs), id_shift, budget)
     try:
         with tarfile.open(fileobj=reader, mode="r|") as archive:  # type: ignore[call-overload]
             for member in archive:
-                extractor.apply(archive, member)
+                try:
+                    extractor.apply(archive, member)
+                except (OSError, ValueError) as err:
+                    if isinstance(err, UnsafeLayerError):
+                        raise
+                    # The kernel refused what the layer asks for (a name or link target too
+                    # long, a full disk): the image is unusable here, the runner is fine.
+                    reason = err.strerror if isinstance(err, OSError) else str(err)
+                    raise UnsafeLayerError(member.name, f"cannot be created: {reason}") from None
     except tarfile.TarError as err:
         raise CorruptLayerError(f"layer {label} is corrupt: {err}") from None
     extractor.finish()
@@ -146,16 +186,24 @@ def unpack_layer(
 def _split_name(name: str, entry: str) -> list[str]:
     if name.startswith("/"):
         raise UnsafeLayerError(entry, "absolute path (layer entries must be relative)")
+    if "\0" in name:
+        raise UnsafeLayerError(entry, "NUL character in a name")
+    if len(os.fsencode(name)) > PATH_MAX_BYTES:
+        raise UnsafeLayerError(entry, f"path longer than {PATH_MAX_BYTES} bytes")
     parts = [p for p in name.split("/") if p not in ("", ".")]
     if ".." in parts:
         raise UnsafeLayerError(entry, "'..' path component")
+    if any(len(os.fsencode(p)) > NAME_MAX_BYTES for p in parts):
+        raise UnsafeLayerError(entry, f"a name component is longer than {NAME_MAX_BYTES} bytes")
     return parts
 
 
 class _Extractor:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, id_shift: int = 0, budget: UnpackBudget | None = None) -> None:
         self.root = root.resolve()
         self.is_root = os.geteuid() == 0
+        self.id_shift = id_shift
+        self.budget = budget
         self.created: set[tuple[str, ...]] = set()
         # Directory modes and times are applied at the end: a read-only directory must stay
         # writable while its children are extracted.
@@ -163,6 +211,8 @@ class _Extractor:
 
     def apply(self, archive: tarfile.TarFile, member: tarfile.TarInfo) -> None:
         entry = member.name
+        if self.budget is not None:
+            self.budget.charge(entry, member.size if member.isreg() else 0)
         parts = _split_name(entry, entry)
         if not parts:
             return  # "./" itself: the rootfs directory keeps its own mode
@@ -203,7 +253,7 @@ class _Extractor:
                 continue  # removed or replaced later in the layer
             os.chmod(path, member.mode & 0o7777)
             if self.is_root:
-                os.chown(path, member.uid, member.gid, follow_symlinks=False)
+                os.chown(path, *self._owner(member), follow_symlinks=False)
             os.utime(path, (member.mtime, member.mtime), follow_symlinks=False)
 
     def _resolve(
@@ -321,8 +371,16 @@ class _Extractor:
 
     def _finish_entry(self, target: Path, member: tarfile.TarInfo) -> None:
         if self.is_root:
-            os.chown(target, member.uid, member.gid, follow_symlinks=False)
+            os.chown(target, *self._owner(member), follow_symlinks=False)
         os.utime(target, (member.mtime, member.mtime), follow_symlinks=False)
+
+    def _owner(self, member: tarfile.TarInfo) -> tuple[int, int]:
+        if not self.id_shift:
+            return member.uid, member.gid
+        return tuple(  # type: ignore[return-value]
+            self.id_shift + (i if 0 <= i < _NAMESPACE_IDS else _NOBODY)
+            for i in (member.uid, member.gid)
+        )
 
     @staticmethod
     def _remove(path: Path) -> None:

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 import tarfile
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 
 from oci.base import BUSYBOX_APPLETS, BUSYBOX_PATH, busybox_layer
@@ -31,6 +33,7 @@ from oci.build import (
     MEDIA_MANIFEST,
     Blob,
     OCIImage,
+    descriptor,
     image_from_layers,
 )
 from oci.layers import compress, layer_tar
@@ -59,6 +62,8 @@ __all__ = [
     "push_image",
     "push_index",
     "push_manifest",
+    "raw_config_image",
+    "sparse_layer",
 ]
 
 
@@ -121,12 +126,43 @@ def busybox_image(
     )
 
 
+def raw_config_image(config: bytes, extra_layers: Sequence[bytes] = ()) -> OCIImage:
+    """A busybox image whose config blob is exactly ``config``, which need not be valid (a
+    hostile pusher writes what it likes); ``extra_layers`` are plain tars stacked on top."""
+    layers = (busybox_layer().blob, *(compress(t, "gzip") for t in extra_layers))
+    config_blob = Blob(MEDIA_CONFIG, config)
+    body = {
+        "schemaVersion": 2,
+        "mediaType": MEDIA_MANIFEST,
+        "config": descriptor(config_blob),
+        "layers": [descriptor(layer) for layer in layers],
+    }
+    return OCIImage(layers, config_blob, Blob(MEDIA_MANIFEST, json.dumps(body).encode()))
+
+
+def sparse_layer(apparent_size: int, name: str = "sparse") -> bytes:
+    """An uncompressed layer holding one sparse file of ``apparent_size`` zero bytes, a few
+    kilobytes in the tar (GNU tar's PAX sparse format; Python's tarfile cannot write one)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        with open(f"{scratch}/{name}", "wb") as out:
+            out.truncate(apparent_size)
+        subprocess.run(
+            ["tar", "--sparse", "--format=posix", "-cf", f"{scratch}/layer.tar", "-C", scratch,
+             name],
+            check=True,
+            timeout=60,
+        )  # fmt: skip
+        with open(f"{scratch}/layer.tar", "rb") as layer:
+            return layer.read()
+
+
 def malicious_layer(kind: str) -> bytes:
     """An uncompressed layer a safe unpacker must refuse.
 
     ``kind``: ``dotdot`` (``../escaped``), ``absolute`` (``/etc/escaped``), ``symlink`` (a
     symlink to ``../../..`` then a file written through it), ``hardlink`` (a hard link to
-    ``../../etc/passwd``), ``device`` (a character device).
+    ``../../etc/passwd``), ``device`` (a character device), ``long-name`` (a file name of 300
+    bytes, over the kernel's 255).
     """
     out = io.BytesIO()
     with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as tar:
@@ -145,6 +181,8 @@ def malicious_layer(kind: str) -> bytes:
             add("escape/tmp/escaped", data=b"pwned")
         elif kind == "hardlink":
             add("passwd", tarfile.LNKTYPE, link="../../etc/passwd")
+        elif kind == "long-name":
+            add("x" * 300, data=b"too long")
         elif kind == "device":
             info = tarfile.TarInfo("dev/kmem")
             info.type, info.devmajor, info.devminor = tarfile.CHRTYPE, 1, 2

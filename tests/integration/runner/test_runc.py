@@ -116,8 +116,9 @@ def test_job_cannot_reach_the_hosts_loopback(runc_executor, pull, tmp_path):
     port = listener.getsockname()[1]
     script = (
         f"echo probe | nc -w 2 127.0.0.1 {port} && echo REACHED-HOST; "
-        # only lo, and up: the job's own loopback works for benchmarks of local servers
-        "ip -o link | cut -d' ' -f2,3"
+        # only lo, and up (IFF_UP | IFF_LOOPBACK): the job's own loopback works for benchmarks
+        # of local servers. Read from sysfs: netlink sockets (what `ip` uses) are refused.
+        "ls /sys/class/net; cat /sys/class/net/lo/flags"
     )
     try:
         result = run(runc_executor, pull(busybox_image(script)), tmp_path, timeout=20)
@@ -126,7 +127,7 @@ def test_job_cannot_reach_the_hosts_loopback(runc_executor, pull, tmp_path):
     finally:
         listener.close()
     assert "REACHED-HOST" not in result.stdout
-    assert result.stdout == "lo: <LOOPBACK,UP,LOWER_UP>\n", result.stderr
+    assert result.stdout == "lo\n0x9\n", result.stderr
     assert "Connection refused" in result.stderr
 
 

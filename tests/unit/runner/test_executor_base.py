@@ -87,12 +87,33 @@ def test_runc_config_without_limits_or_output(tmp_path):
     assert config["process"]["capabilities"]["effective"] == []
 
 
+def test_runc_config_with_a_user_namespace_maps_ids(tmp_path):
+    config = build_config(
+        spec(tmp_path), uid=0, gid=0, env={}, cgroups_path="c", tmp_size_bytes=1, id_shift=100_000
+    )
+    assert {"type": "user"} in config["linux"]["namespaces"]
+    mapping = [{"containerID": 0, "hostID": 100_000, "size": 65536}]
+    assert config["linux"]["uidMappings"] == config["linux"]["gidMappings"] == mapping
+    assert config["process"]["user"]["uid"] == 0  # root inside, 100000 on the host
+
+
 def test_seccomp_denies_namespace_escapes():
     profile = seccomp_profile()
     denied = profile["syscalls"][0]["names"]
     assert {"unshare", "setns", "mount", "keyctl", "bpf"} <= set(denied)
-    clone = profile["syscalls"][2]
-    assert clone["names"] == ["clone"] and clone["args"][0]["value"] == 0x10000000
+    clone = next(rule for rule in profile["syscalls"] if rule["names"] == ["clone"])
+    assert clone["args"][0]["value"] == 0x10000000
+
+
+def test_seccomp_refuses_io_uring_and_socket_families_but_unix_and_ip():
+    rules = seccomp_profile()["syscalls"]
+    io_uring = next(rule for rule in rules if "io_uring_setup" in rule["names"])
+    assert set(io_uring["names"]) == {"io_uring_setup", "io_uring_enter", "io_uring_register"}
+    family_rules = [rule for rule in rules if rule["names"] == ["socket", "socketpair"]]
+    refused = {r["args"][0]["value"] for r in family_rules if r["args"][0]["op"] == "SCMP_CMP_EQ"}
+    assert refused == set(range(64)) - {1, 2, 10}  # AF_UNIX, AF_INET, AF_INET6 stay
+    assert {r["errnoRet"] for r in family_rules} == {97}  # EAFNOSUPPORT
+    assert any(r["args"][0] == {"index": 0, "value": 64, "op": "SCMP_CMP_GE"} for r in family_rules)
 
 
 def test_resolve_user_reads_the_rootfs_passwd(tmp_path):

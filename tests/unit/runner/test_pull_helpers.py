@@ -7,7 +7,7 @@ import pytest
 from oci import UnsupportedImage
 from oci.platform import host_platform, select_manifest
 from oci.registry import MEDIA_OCI_INDEX, Manifest
-from runner.images.pull import image_parts, prepare_mountpoints, run_config
+from runner.images.pull import image_parts, load_config, prepare_mountpoints, run_config
 
 D = {
     name: "sha256:" + c * 64 for name, c in [("amd", "a"), ("arm", "b"), ("v7", "c"), ("att", "d")]
@@ -81,7 +81,7 @@ def test_image_parts_validates_the_manifest():
 
 
 def test_run_config_always_has_the_five_settings():
-    assert run_config(b'{"config": {"Cmd": ["x"], "Labels": {"a": "b"}}}') == {
+    assert run_config(load_config(b'{"config": {"Cmd": ["x"], "Labels": {"a": "b"}}}')) == {
         "Cmd": ["x"],
         "Labels": {"a": "b"},
         "Entrypoint": None,
@@ -89,7 +89,31 @@ def test_run_config_always_has_the_five_settings():
         "WorkingDir": "",
         "User": "",
     }
-    assert run_config(b"{}")["Env"] == []
+    assert run_config(load_config(b"{}"))["Env"] == []
+
+
+@pytest.mark.parametrize(
+    ("blob", "field"),
+    [
+        (b'{"config": {"User": 1000}}', "config.User"),
+        (b'{"config": {"Entrypoint": 5}}', "config.Entrypoint"),
+        (b'{"config": {"Cmd": ["sh", 1]}}', "config.Cmd"),
+        (b'{"config": {"Env": "A=1"}}', "config.Env"),
+        (b'{"config": {"WorkingDir": ["/"]}}', "config.WorkingDir"),
+        (b'{"config": []}', "config"),
+        (b'{"architecture": 64}', "architecture"),
+        (b'{"rootfs": {"diff_ids": [1]}}', "rootfs.diff_ids"),
+    ],
+)
+def test_load_config_names_a_field_of_the_wrong_type(blob, field):
+    with pytest.raises(UnsupportedImage, match=f"field '{field}' must be"):
+        load_config(blob)
+
+
+@pytest.mark.parametrize("blob", [b"not json", b"[1, 2]", b"[" * 100_000 + b"]" * 100_000])
+def test_load_config_refuses_what_is_not_a_json_object(blob):
+    with pytest.raises(UnsupportedImage, match="image config"):
+        load_config(blob)
 
 
 def test_prepare_mountpoints_creates_missing_dirs_and_leaves_symlinks(tmp_path):

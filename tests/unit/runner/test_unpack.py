@@ -246,3 +246,17 @@ def test_uncompressed_size_is_bounded(root):
 def test_corrupt_layers_raise_corrupt_layer_error(root, data):
     with pytest.raises(CorruptLayerError, match="corrupt"):
         unpack_layer(io.BytesIO(data), root)
+
+
+@pytest.mark.parametrize(
+    ("entry", "reason"),
+    [
+        (("x" * 300, tarfile.REGTYPE, b"data"), "longer than 255 bytes"),
+        (("d/" * 2100 + "f", tarfile.REGTYPE, b"data"), "longer than 4095 bytes"),
+        (("link", tarfile.SYMTYPE, "t" * 5000), "cannot be created"),
+    ],
+    ids=["long-component", "long-path", "long-symlink-target"],
+)
+def test_names_the_kernel_cannot_create_are_refused(root, entry, reason):
+    with pytest.raises(UnsafeLayerError, match=reason):
+        unpack(make_tar(entry), root)
