@@ -1,0 +1,328 @@
+"""The perf query: a project's results over time for branch x testbed x benchmark x measure.
+
+One statement answers a whole request, however many combinations it asks for (at most
+:data:`MAX_PERMUTATIONS`): the wanted combinations are a cross product, so ``IN`` lists select
+them, and each row carries its combination's ids. A branch's series holds the results whose
+version is in the branch's head (its own runs and the versions cloned from its start point),
+as threshold detection sees them (:mod:`app.services.history`). The walk starts from
+``ix_report_benchmark_history`` (benchmark, testbed, start time) and reaches every other row by
+a unique index: ``metric (report_benchmark_id, measure_id)``, ``head_version (head_id,
+version_id)``, ``boundary (metric_id)``, ``alert (boundary_id)`` and primary keys.
+
+The JSON of each metric row is built by the database (``json_build_object`` on PostgreSQL,
+``json_object`` on SQLite, the same keys and formats): 40,000 rows dumped one by one through
+marshmallow cost over a second, while the database writes them in a few milliseconds and
+Python only joins strings. The envelope (project, series dimensions) goes through
+:mod:`app.schemas.perf`. The plot image takes its own, narrower statement
+(:func:`plot_points`): time, value, limits and whether an alert was raised.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, case, cast, func, literal, or_, select, type_coerce
+from sqlalchemy.orm import joinedload
+from sqlalchemy.types import Float, Text
+
+from app.errors import BadRequest, NotFound
+from app.extensions import db
+from app.models import (
+    Alert,
+    Benchmark,
+    Boundary,
+    Branch,
+    Head,
+    HeadVersion,
+    Measure,
+    Metric,
+    Model,
+    Project,
+    Report,
+    ReportBenchmark,
+    Testbed,
+    Threshold,
+    Version,
+)
+
+#: Bencher's cap: more combinations than this in one request is a 400.
+MAX_PERMUTATIONS = 255
+
+
+@dataclass(frozen=True)
+class PerfQuery:
+    """What to show: dimension references (uuid or slug), in the order the caller gave them.
+
+    ``heads`` is positional with ``branches``: entry *i* is a head uuid of branch *i*, or None
+    (or missing) for that branch's current head. The window is on the report's start time.
+    """
+
+    branches: Sequence[str]
+    testbeds: Sequence[str]
+    benchmarks: Sequence[str]
+    measures: Sequence[str]
+    heads: Sequence[str | None] = ()
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Series:
+    """One combination: a branch on one of its heads, a testbed, a benchmark and a measure."""
+
+    branch: Branch
+    head: Head
+    testbed: Testbed
+    benchmark: Benchmark
+    measure: Measure
+
+    @property
+    def key(self) -> tuple[int, int, int, int]:
+        return (self.head.id, self.testbed.id, self.benchmark.id, self.measure.id)
+
+
+@dataclass(frozen=True)
+class PerfResult:
+    """The answer: the series that have data, in request order, each with its metrics as a
+    JSON array text (oldest first), ready to be spliced into the response."""
+
+    project: Project
+    start_time: datetime | None
+    end_time: datetime | None
+    results: list[tuple[Series, str]] = field(default_factory=list)
+
+
+@dataclass
+class PlotSeries:
+    """One series' points for a plot, oldest first; times are epoch seconds."""
+
+    series: Series
+    times: list[float] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+    lower: list[float | None] = field(default_factory=list)
+    upper: list[float | None] = field(default_factory=list)
+    alerts: list[bool] = field(default_factory=list)
+
+
+def perf(project: Project, query: PerfQuery) -> PerfResult:
+    """The perf answer for ``query`` in ``project``: one statement for all the series."""
+    series = select_series(project, query)
+    rows = db.session.execute(_json_statement(series, query)) if series else ()
+    grouped: dict[tuple, list[str]] = defaultdict(list)
+    for head_id, testbed_id, benchmark_id, measure_id, row in rows:
+        grouped[(head_id, testbed_id, benchmark_id, measure_id)].append(row)
+    results = [(s, "[" + ",".join(grouped[s.key]) + "]") for s in series if s.key in grouped]
+    return PerfResult(project, query.start_time, query.end_time, results)
+
+
+def plot_points(project: Project, query: PerfQuery) -> list[PlotSeries]:
+    """The points of each series with data, in request order, for :mod:`app.services.perf_image`."""
+    series = select_series(project, query)
+    if not series:
+        return []
+    by_key = {s.key: PlotSeries(s) for s in series}
+    for head_id, testbed_id, benchmark_id, measure_id, *point in db.session.execute(
+        _points_statement(series, query)
+    ):
+        found = by_key[(head_id, testbed_id, benchmark_id, measure_id)]
+        found.times.append(point[0])
+        found.values.append(point[1])
+        found.lower.append(point[2])
+        found.upper.append(point[3])
+        found.alerts.append(bool(point[4]))
+    return [p for p in by_key.values() if p.times]
+
+
+def select_series(project: Project, query: PerfQuery) -> list[Series]:
+    """Every requested combination, in request order (branch, testbed, benchmark, measure).
+
+    An unknown reference is a 404 that names it; a head that is not one of its branch's, or
+    more combinations than :data:`MAX_PERMUTATIONS`, a 400. Duplicate references count once.
+    """
+    lists = {
+        "branches": _unique(query.branches),
+        "testbeds": _unique(query.testbeds),
+        "benchmarks": _unique(query.benchmarks),
+        "measures": _unique(query.measures),
+    }
+    for name, refs in lists.items():
+        if not refs:
+            raise BadRequest(f"'{name}' is required: comma-separated uuids or slugs")
+    count = 1
+    for refs in lists.values():
+        count *= len(refs)
+    if count > MAX_PERMUTATIONS:
+        raise BadRequest(
+            f"{count} combinations of branch, testbed, benchmark and measure asked for; "
+            f"at most {MAX_PERMUTATIONS}: name fewer"
+        )
+    if len(query.heads) > len(query.branches):
+        raise BadRequest("'heads' has more entries than 'branches': give one per branch at most")
+    branches = _resolve(project, Branch, lists["branches"], "branch")
+    heads = _resolve_heads(branches, query.branches, query.heads)
+    testbeds = _resolve(project, Testbed, lists["testbeds"], "testbed")
+    benchmarks = _resolve(project, Benchmark, lists["benchmarks"], "benchmark")
+    measures = _resolve(project, Measure, lists["measures"], "measure")
+    return [
+        Series(branch, heads[branch.id], testbed, benchmark, measure)
+        for branch, testbed, benchmark, measure in itertools.product(
+            branches, testbeds, benchmarks, measures
+        )
+        if heads[branch.id] is not None
+    ]
+
+
+def _unique(refs: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(ref for ref in refs if ref))
+
+
+def _resolve(project: Project, model, refs: list[str], what: str) -> list:
+    """Rows of ``model`` named by uuid or slug, in the order of ``refs`` (404 for any unknown)."""
+    query = select(model).where(
+        model.project_id == project.id, or_(model.uuid.in_(refs), model.slug.in_(refs))
+    )
+    if model is Branch:
+        query = query.options(joinedload(Branch.head))
+    rows = db.session.scalars(query).all()
+    by_ref = {}
+    for row in rows:
+        by_ref[row.uuid] = by_ref[row.slug] = row
+    missing = [ref for ref in refs if ref not in by_ref]
+    if missing:
+        raise NotFound(f"{what} {', '.join(map(repr, missing))} not found in project "
+                       f"{project.slug!r}")  # fmt: skip
+    return list({by_ref[ref].id: by_ref[ref] for ref in refs}.values())
+
+
+def _resolve_heads(
+    branches: list[Branch], refs: Sequence[str], heads: Sequence[str | None]
+) -> dict[int, Head | None]:
+    """Each branch's head: the one named at the branch's position, else its current head."""
+    wanted = {ref: head for ref, head in zip(refs, heads, strict=False) if head}
+    named = {}
+    if wanted:
+        found = db.session.scalars(select(Head).where(Head.uuid.in_(list(wanted.values()))))
+        named = {head.uuid: head for head in found}
+    chosen: dict[int, Head | None] = {}
+    for branch in branches:
+        ref = next((r for r in (branch.uuid, branch.slug) if r in wanted), None)
+        if ref is None:
+            chosen[branch.id] = branch.head
+            continue
+        head = named.get(wanted[ref])
+        if head is None or head.branch_id != branch.id:
+            raise NotFound(f"head {wanted[ref]!r} not found on branch {branch.slug!r}")
+        chosen[branch.id] = head
+    return chosen
+
+
+def _from_clause(series: list[Series], query: PerfQuery, columns: list):
+    """The statement both answers share: rows of the wanted combinations, oldest first."""
+    heads = sorted({s.head.id for s in series})
+    conditions = [
+        ReportBenchmark.benchmark_id.in_(sorted({s.benchmark.id for s in series})),
+        ReportBenchmark.testbed_id.in_(sorted({s.testbed.id for s in series})),
+        Metric.measure_id.in_(sorted({s.measure.id for s in series})),
+        HeadVersion.head_id.in_(heads),
+    ]
+    if query.start_time is not None:
+        conditions.append(ReportBenchmark.start_time >= query.start_time)
+    if query.end_time is not None:
+        conditions.append(ReportBenchmark.start_time <= query.end_time)
+    return (
+        select(
+            HeadVersion.head_id,
+            ReportBenchmark.testbed_id,
+            ReportBenchmark.benchmark_id,
+            Metric.measure_id,
+            *columns,
+        )
+        .select_from(ReportBenchmark)
+        .join(Metric, Metric.report_benchmark_id == ReportBenchmark.id)
+        .join(HeadVersion, HeadVersion.version_id == ReportBenchmark.version_id)
+        .outerjoin(Boundary, Boundary.metric_id == Metric.id)
+        .outerjoin(Alert, Alert.boundary_id == Boundary.id)
+        .where(and_(*conditions))
+        .order_by(ReportBenchmark.start_time, ReportBenchmark.id)
+    )
+
+
+def _points_statement(series: list[Series], query: PerfQuery):
+    if _dialect() == "postgresql":
+        epoch = cast(func.extract("epoch", ReportBenchmark.start_time), Float)
+    else:
+        epoch = (func.julianday(ReportBenchmark.start_time) - 2440587.5) * 86400.0
+    return _from_clause(
+        series,
+        query,
+        [epoch, Metric.value, Boundary.lower_limit, Boundary.upper_limit, Alert.id.is_not(None)],
+    )
+
+
+def _json_statement(series: list[Series], query: PerfQuery):
+    postgres = _dialect() == "postgresql"
+    obj = func.json_build_object if postgres else func.json_object
+
+    def time(column):
+        if postgres:
+            utc = func.timezone("UTC", column)
+            return func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')
+        return func.replace(type_coerce(column, Text), " ", "T") + literal("+00:00")
+
+    def present(column, value):
+        return case((column.is_(None), None), else_=value)
+
+    row = obj(
+        "report", Report.uuid,
+        "iteration", ReportBenchmark.iteration,
+        "start_time", time(Report.start_time),
+        "end_time", time(Report.end_time),
+        "version", obj("number", Version.number, "hash", Version.hash),
+        "metric", obj(
+            "uuid", Metric.uuid,
+            "value", Metric.value,
+            "lower_value", Metric.lower_value,
+            "upper_value", Metric.upper_value,
+        ),
+        "threshold", present(Boundary.id, obj(
+            "uuid", Threshold.uuid,
+            "model", obj(
+                "uuid", Model.uuid,
+                "test", Model.test,
+                "min_sample_size", Model.min_sample_size,
+                "max_sample_size", Model.max_sample_size,
+                "window", Model.window,
+                "lower_boundary", Model.lower_boundary,
+                "upper_boundary", Model.upper_boundary,
+                "k", Model.k,
+                "fdr", Model.fdr,
+                "created", time(Model.created),
+            ),
+        )),
+        "boundary", present(Boundary.id, obj(
+            "baseline", Boundary.baseline,
+            "lower_limit", Boundary.lower_limit,
+            "upper_limit", Boundary.upper_limit,
+        )),
+        "alert", present(Alert.id, obj(
+            "uuid", Alert.uuid,
+            "limit", Alert.side,
+            "status", Alert.status,
+            "modified", time(Alert.modified),
+        )),
+    )  # fmt: skip
+    return (
+        _from_clause(series, query, [cast(row, Text) if postgres else row])
+        .join(Report, Report.id == ReportBenchmark.report_id)
+        .join(Version, Version.id == ReportBenchmark.version_id)
+        .outerjoin(Threshold, Threshold.id == Boundary.threshold_id)
+        .outerjoin(Model, Model.id == Boundary.model_id)
+    )
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
