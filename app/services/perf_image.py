@@ -34,6 +34,8 @@ ALERT_COLOR = "#ff0000"
 #: matplotlib's tab10 without its red, which is the alert colour.
 SERIES_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                  "#bcbd22", "#17becf", "#393b79")  # fmt: skip
+#: Room for the tick labels, axis labels and title, in pixels.
+MARGINS = {"left": 80, "right": 20, "right_axis": 80, "bottom": 50, "top": 35}
 #: Two pixels: at least one row of a horizontal line is drawn in its exact colour.
 LINE_WIDTH = 2.0
 #: How much of the series colour a limit line keeps (the rest is black).
@@ -91,7 +93,7 @@ def render_png(series: list[PlotSeries], *, title: str, width: int, height: int)
         axis.text(0.5, 0.5, "No data", ha="center", va="center", fontsize=16, color="#555555",
                   transform=axis.transAxes)  # fmt: skip
     else:
-        _draw(figure, axis, series, width)
+        _draw(figure, axis, series, width, height)
     output = io.BytesIO()
     with matplotlib.rc_context({"path.simplify": True, "path.simplify_threshold": 1.0,
                                 "agg.path.chunksize": 10000}):  # fmt: skip
@@ -99,7 +101,7 @@ def render_png(series: list[PlotSeries], *, title: str, width: int, height: int)
     return output.getvalue()
 
 
-def _draw(figure, axis, series: list[PlotSeries], width: int) -> None:
+def _draw(figure, axis, series: list[PlotSeries], width: int, height: int) -> None:
     import matplotlib.dates as mdates
     from matplotlib import ticker
 
@@ -112,14 +114,12 @@ def _draw(figure, axis, series: list[PlotSeries], width: int) -> None:
     for index, points in enumerate(shown):
         color = SERIES_COLORS[index % len(SERIES_COLORS)]
         target = axes[points.series.measure.id]
-        times = np.asarray(points.times, dtype=float)
-        values = np.asarray(points.values, dtype=float)
-        alerts = np.asarray(points.alerts, dtype=bool)
+        times, values, alerts = points.times, points.values, points.alerts
         keep = downsample(times, values, alerts, width)
         days = times[keep] / 86400.0  # matplotlib's dates: days since 1970-01-01
         target.plot(days, values[keep], color=color, linewidth=LINE_WIDTH, label=_label(points))
         for limits in (points.lower, points.upper):
-            line = np.asarray([np.nan if v is None else v for v in limits], dtype=float)[keep]
+            line = limits[keep]
             if not np.isnan(line).all():
                 target.plot(days, line, color=limit_color(color), linewidth=LINE_WIDTH,
                             linestyle=(0, (5, 3)))  # fmt: skip
@@ -145,9 +145,13 @@ def _draw(figure, axis, series: list[PlotSeries], width: int) -> None:
     if len(series) > MAX_SERIES:
         axis.set_title(f"{axis.get_title()} ({MAX_SERIES} of {len(series)} series shown)",
                        fontsize=11)  # fmt: skip
-    axis.legend(handles, labels, loc="upper left", fontsize=8, framealpha=0.8)
+    # On the axes drawn last, so that no line crosses the legend.
+    list(axes.values())[-1].legend(handles, labels, loc="upper left", fontsize=8, framealpha=0.9)
     axis.grid(True, alpha=0.3)
-    figure.tight_layout()
+    # Fixed margins in pixels: tight_layout would draw the whole figure once more to measure it.
+    right = MARGINS["right_axis"] if len(axes) > 1 else MARGINS["right"]
+    figure.subplots_adjust(left=MARGINS["left"] / width, right=1 - right / width,
+                           bottom=MARGINS["bottom"] / height, top=1 - MARGINS["top"] / height)  # fmt: skip
 
 
 def _label(points: PlotSeries) -> str:
