@@ -150,8 +150,12 @@ def _draw(figure, axis, series: list[PlotSeries], width: int, height: int) -> No
     axis.grid(True, alpha=0.3)
     # Fixed margins in pixels: tight_layout would draw the whole figure once more to measure it.
     right = MARGINS["right_axis"] if len(axes) > 1 else MARGINS["right"]
-    figure.subplots_adjust(left=MARGINS["left"] / width, right=1 - right / width,
-                           bottom=MARGINS["bottom"] / height, top=1 - MARGINS["top"] / height)  # fmt: skip
+    figure.subplots_adjust(
+        left=MARGINS["left"] / width,
+        right=1 - right / width,
+        bottom=MARGINS["bottom"] / height,
+        top=1 - MARGINS["top"] / height,
+    )
 
 
 def _label(points: PlotSeries) -> str:
