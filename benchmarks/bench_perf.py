@@ -170,10 +170,9 @@ def main() -> int:
             alerts = db.session.execute(text("SELECT count(*) FROM alert")).scalar_one()
             print(f"seeded {series} metrics (4 series), {alerts} alerts "
                   f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
-            print(
-                "timed through the Flask test client (no socket), after one warm-up; "
-                "load average %.1f %.1f %.1f on %d CPUs" % (*os.getloadavg(), os.cpu_count())
-            )
+            load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+            print("timed through the Flask test client (no socket), after one warm-up; "
+                  f"load average {load} on {os.cpu_count()} CPUs")  # fmt: skip
             for name, path in (
                 ("perf", f"/v0/projects/bench/perf?{QUERY}"),
                 ("perf/img", f"/v0/projects/bench/perf/img?{QUERY}&width=1000&height=600"),
