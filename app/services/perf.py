@@ -100,8 +100,9 @@ def perf(project: Project, query: PerfQuery) -> PerfResult:
     allow_sort_memory()
     rows = db.session.execute(json_rows_statement(series, query))
     grouped: dict[tuple, list[str]] = defaultdict(list)
-    for head_id, testbed_id, benchmark_id, measure_id, row in rows:
-        grouped[(head_id, testbed_id, benchmark_id, measure_id)].append(row)
+    # A row holds one metric's JSON, or (PostgreSQL) a whole series' comma-separated metrics.
+    for head_id, testbed_id, benchmark_id, measure_id, text in rows:
+        grouped[(head_id, testbed_id, benchmark_id, measure_id)].append(text)
     results = [(s, "[" + ",".join(grouped[s.key]) + "]") for s in series if s.key in grouped]
     return PerfResult(project, query.start_time, query.end_time, results)
 
