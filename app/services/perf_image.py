@@ -78,6 +78,12 @@ def downsample(times: np.ndarray, values: np.ndarray, alerts: np.ndarray,
     return np.unique(keep)
 
 
+def wants_log_scale(values: np.ndarray) -> bool:
+    """Whether an axis showing ``values`` (its data and limits) is drawn in log scale: when
+    they are all positive and the largest is at least :data:`LOG_SPAN` times the smallest."""
+    return bool(len(values)) and values.min() > 0 and values.max() / values.min() >= LOG_SPAN
+
+
 def render_png(series: list[PlotSeries], *, title: str, width: int, height: int) -> bytes:
     """Draw ``series`` (points oldest first) as a ``width`` x ``height`` PNG."""
     import matplotlib
@@ -131,8 +137,7 @@ def _draw(figure, axis, series: list[PlotSeries], width: int, height: int) -> No
     for measure_id, target in axes.items():
         measure = next(s.series.measure for s in shown if s.series.measure.id == measure_id)
         target.set_ylabel(f"{measure.name}, {measure.units}")
-        found = np.asarray(spans[measure_id])
-        if len(found) and found.min() > 0 and found.max() / found.min() >= LOG_SPAN:
+        if wants_log_scale(np.asarray(spans[measure_id])):
             target.set_yscale("log")
             # Plain numbers (20, 50, 100), not 2x10^1, on every labelled tick.
             target.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))

@@ -10,8 +10,9 @@ argument's output function on every call. Plain string concatenation (``||``) of
 to text is several times cheaper and is the same SQL on SQLite and PostgreSQL. It is safe
 because no concatenated value needs JSON escaping: uuids, commit hashes (hex), model tests,
 alert sides and statuses are closed alphabets, numbers are cast by the database (finite
-floats print as JSON numbers: ``100``/``100.0``, ``1e-07``/``1.0e-07``) and times are
-formatted below. The threshold's model, the same for thousands of rows, is written once per
+floats print as JSON numbers: ``100``/``100.0``, ``1e-07``/``1.0e-07``; every stored value and
+limit is finite or null, as ``adapters.bmf.finalize`` and ``thresholds`` guarantee) and times
+are formatted below. The threshold's model, the same for thousands of rows, is written once per
 model in a subquery and joined in as text.
 
 Times print as ISO 8601 in UTC with the fraction trimmed (``2024-05-01T00:00:00+00:00``,

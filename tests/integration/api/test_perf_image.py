@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app.services.perf_image import ALERT_COLOR, SERIES_COLORS, downsample, limit_color
+from app.services.perf_image import (
+    ALERT_COLOR,
+    SERIES_COLORS,
+    downsample,
+    limit_color,
+    wants_log_scale,
+)
 from tests.support.server import auth, run_body
 
 T0 = datetime(2024, 5, 1, tzinfo=UTC)
@@ -126,3 +132,10 @@ def test_downsample_keeps_extremes_per_column_and_every_alert():
         assert inside[np.argmin(values[inside])] in keep
     small = downsample(times[:100], values[:100], alerts[:100], 500)
     assert small.tolist() == list(range(100))
+
+
+def test_log_scale_from_a_tenfold_span():
+    assert wants_log_scale(np.array([5.0, 10.0, 50.0]))
+    assert not wants_log_scale(np.array([5.0, 10.0, 49.9]))
+    assert not wants_log_scale(np.array([-1.0, 10.0, 500.0]))  # log needs positive values
+    assert not wants_log_scale(np.array([]))
