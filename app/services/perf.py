@@ -4,10 +4,12 @@ One statement answers a whole request, however many combinations it asks for (at
 :data:`MAX_PERMUTATIONS`): the wanted combinations are a cross product, so ``IN`` lists select
 them, and each row carries its combination's ids. A branch's series holds the results whose
 version is in the branch's head (its own runs and the versions cloned from its start point),
-as threshold detection sees them (:mod:`app.services.history`). The walk starts from
-``ix_report_benchmark_history`` (benchmark, testbed, start time) and reaches every other row by
-a unique index: ``metric (report_benchmark_id, measure_id)``, ``head_version (head_id,
-version_id)``, ``boundary (metric_id)``, ``alert (boundary_id)`` and primary keys.
+as threshold detection sees them (:mod:`app.services.history`). Every join is on an indexed
+key, so no index was added: a few series of a large project start from
+``ix_report_benchmark_history`` (benchmark, testbed, start time) and reach each other row by a
+unique index (``metric (report_benchmark_id, measure_id)``, ``head_version (head_id,
+version_id)``, ``boundary (metric_id)``, ``alert (boundary_id)``, primary keys); when the
+selection is most of the project's rows, PostgreSQL rightly hash-joins whole tables instead.
 
 The JSON text of each metric row is written by the database (:mod:`app.services.perf_rows`
 says how and why) and Python only joins the strings; the envelope (project, series
