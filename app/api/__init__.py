@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
         dimensions,
         health,
         jobs,
+        perf,
         projects,
         reports,
         runners,
@@ -19,7 +20,7 @@ def register(app: Flask) -> None:
     )
 
     for module in (
-        alerts, branches, dimensions, health, jobs, projects, reports, runners, runs, specs,
-        thresholds,
+        alerts, branches, dimensions, health, jobs, perf, projects, reports, runners, runs,
+        specs, thresholds,
     ):  # fmt: skip
         app.register_blueprint(module.bp, url_prefix="/v0")
