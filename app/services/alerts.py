@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import contains_eager
 
 from app.errors import BadRequest
@@ -63,3 +63,19 @@ def set_alert_status(project: Project, ref: str, status: str) -> AlertWithMetric
     found.alert.modified = utcnow()
     db.session.flush()
     return found
+
+
+def dismiss_active_alerts(project: Project) -> int:
+    """Dismiss every active alert of ``project`` in one statement; return how many moved."""
+    boundaries = (
+        select(Boundary.id)
+        .join(Threshold, Boundary.threshold_id == Threshold.id)
+        .where(Threshold.project_id == project.id)
+    )
+    result = db.session.execute(
+        update(Alert)
+        .where(Alert.status == "active", Alert.boundary_id.in_(boundaries))
+        .values(status="dismissed", modified=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
