@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 from flask import (
     Flask,
     abort,
-    g,
     redirect,
     render_template,
     request,
@@ -33,6 +32,7 @@ from app.services.auth import authenticate_user, hash_token, user_for_token_hash
 from app.services.projects import get_project
 
 SECRET_KEY_FILE = "console-secret-key"
+_USER_KEY = "bencher.console_user"
 
 
 class SignInRequired(Exception):
@@ -75,10 +75,12 @@ def init_app(app: Flask) -> None:
 
 def current_user() -> User | None:
     """The signed-in user, None when anonymous or when their token has been revoked."""
-    if "console_user" not in g:
+    # Cached per request (not on ``g``, which an app context shared by requests would keep).
+    cache = request.environ
+    if _USER_KEY not in cache:
         token_hash = session.get("token_hash")
-        g.console_user = user_for_token_hash(token_hash) if token_hash else None
-    return g.console_user
+        cache[_USER_KEY] = user_for_token_hash(token_hash) if token_hash else None
+    return cache[_USER_KEY]
 
 
 def project_for(ref: str, *, write: bool = False) -> Project:
