@@ -9,12 +9,10 @@ as threshold detection sees them (:mod:`app.services.history`). The walk starts 
 a unique index: ``metric (report_benchmark_id, measure_id)``, ``head_version (head_id,
 version_id)``, ``boundary (metric_id)``, ``alert (boundary_id)`` and primary keys.
 
-The JSON of each metric row is built by the database (``json_build_object`` on PostgreSQL,
-``json_object`` on SQLite, the same keys and formats): 40,000 rows dumped one by one through
-marshmallow cost over a second, while the database writes them in a few milliseconds and
-Python only joins strings. The envelope (project, series dimensions) goes through
-:mod:`app.schemas.perf`. The plot image takes its own, narrower statement
-(:func:`plot_points`): time, value, limits and whether an alert was raised.
+The JSON text of each metric row is written by the database (:mod:`app.services.perf_rows`
+says how and why) and Python only joins the strings; the envelope (project, series
+dimensions) goes through :mod:`app.schemas.perf`. The plot image takes its own, narrower
+statement (:func:`plot_points`): time, value, limits and whether an alert was raised.
 """
 
 from __future__ import annotations
@@ -25,29 +23,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, cast, func, literal, or_, select, type_coerce
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.types import Float, Text
 
 from app.errors import BadRequest, NotFound
 from app.extensions import db
-from app.models import (
-    Alert,
-    Benchmark,
-    Boundary,
-    Branch,
-    Head,
-    HeadVersion,
-    Measure,
-    Metric,
-    Model,
-    Project,
-    Report,
-    ReportBenchmark,
-    Testbed,
-    Threshold,
-    Version,
-)
+from app.models import Benchmark, Branch, Head, Measure, Project, Testbed
+from app.services.perf_rows import json_rows_statement, points_statement
 
 #: Bencher's cap: more combinations than this in one request is a 400.
 MAX_PERMUTATIONS = 255
@@ -111,7 +93,7 @@ class PlotSeries:
 def perf(project: Project, query: PerfQuery) -> PerfResult:
     """The perf answer for ``query`` in ``project``: one statement for all the series."""
     series = select_series(project, query)
-    rows = db.session.execute(_json_statement(series, query)) if series else ()
+    rows = db.session.execute(json_rows_statement(series, query)) if series else ()
     grouped: dict[tuple, list[str]] = defaultdict(list)
     for head_id, testbed_id, benchmark_id, measure_id, row in rows:
         grouped[(head_id, testbed_id, benchmark_id, measure_id)].append(row)
@@ -126,7 +108,7 @@ def plot_points(project: Project, query: PerfQuery) -> list[PlotSeries]:
         return []
     by_key = {s.key: PlotSeries(s) for s in series}
     for head_id, testbed_id, benchmark_id, measure_id, *point in db.session.execute(
-        _points_statement(series, query)
+        points_statement(series, query)
     ):
         found = by_key[(head_id, testbed_id, benchmark_id, measure_id)]
         found.times.append(point[0])
@@ -218,111 +200,3 @@ def _resolve_heads(
             raise NotFound(f"head {wanted[ref]!r} not found on branch {branch.slug!r}")
         chosen[branch.id] = head
     return chosen
-
-
-def _from_clause(series: list[Series], query: PerfQuery, columns: list):
-    """The statement both answers share: rows of the wanted combinations, oldest first."""
-    heads = sorted({s.head.id for s in series})
-    conditions = [
-        ReportBenchmark.benchmark_id.in_(sorted({s.benchmark.id for s in series})),
-        ReportBenchmark.testbed_id.in_(sorted({s.testbed.id for s in series})),
-        Metric.measure_id.in_(sorted({s.measure.id for s in series})),
-        HeadVersion.head_id.in_(heads),
-    ]
-    if query.start_time is not None:
-        conditions.append(ReportBenchmark.start_time >= query.start_time)
-    if query.end_time is not None:
-        conditions.append(ReportBenchmark.start_time <= query.end_time)
-    return (
-        select(
-            HeadVersion.head_id,
-            ReportBenchmark.testbed_id,
-            ReportBenchmark.benchmark_id,
-            Metric.measure_id,
-            *columns,
-        )
-        .select_from(ReportBenchmark)
-        .join(Metric, Metric.report_benchmark_id == ReportBenchmark.id)
-        .join(HeadVersion, HeadVersion.version_id == ReportBenchmark.version_id)
-        .outerjoin(Boundary, Boundary.metric_id == Metric.id)
-        .outerjoin(Alert, Alert.boundary_id == Boundary.id)
-        .where(and_(*conditions))
-        .order_by(ReportBenchmark.start_time, ReportBenchmark.id)
-    )
-
-
-def _points_statement(series: list[Series], query: PerfQuery):
-    if _dialect() == "postgresql":
-        epoch = cast(func.extract("epoch", ReportBenchmark.start_time), Float)
-    else:
-        epoch = (func.julianday(ReportBenchmark.start_time) - 2440587.5) * 86400.0
-    return _from_clause(
-        series,
-        query,
-        [epoch, Metric.value, Boundary.lower_limit, Boundary.upper_limit, Alert.id.is_not(None)],
-    )
-
-
-def _json_statement(series: list[Series], query: PerfQuery):
-    postgres = _dialect() == "postgresql"
-    obj = func.json_build_object if postgres else func.json_object
-
-    def time(column):
-        if postgres:
-            utc = func.timezone("UTC", column)
-            return func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')
-        return func.replace(type_coerce(column, Text), " ", "T") + literal("+00:00")
-
-    def present(column, value):
-        return case((column.is_(None), None), else_=value)
-
-    row = obj(
-        "report", Report.uuid,
-        "iteration", ReportBenchmark.iteration,
-        "start_time", time(Report.start_time),
-        "end_time", time(Report.end_time),
-        "version", obj("number", Version.number, "hash", Version.hash),
-        "metric", obj(
-            "uuid", Metric.uuid,
-            "value", Metric.value,
-            "lower_value", Metric.lower_value,
-            "upper_value", Metric.upper_value,
-        ),
-        "threshold", present(Boundary.id, obj(
-            "uuid", Threshold.uuid,
-            "model", obj(
-                "uuid", Model.uuid,
-                "test", Model.test,
-                "min_sample_size", Model.min_sample_size,
-                "max_sample_size", Model.max_sample_size,
-                "window", Model.window,
-                "lower_boundary", Model.lower_boundary,
-                "upper_boundary", Model.upper_boundary,
-                "k", Model.k,
-                "fdr", Model.fdr,
-                "created", time(Model.created),
-            ),
-        )),
-        "boundary", present(Boundary.id, obj(
-            "baseline", Boundary.baseline,
-            "lower_limit", Boundary.lower_limit,
-            "upper_limit", Boundary.upper_limit,
-        )),
-        "alert", present(Alert.id, obj(
-            "uuid", Alert.uuid,
-            "limit", Alert.side,
-            "status", Alert.status,
-            "modified", time(Alert.modified),
-        )),
-    )  # fmt: skip
-    return (
-        _from_clause(series, query, [cast(row, Text) if postgres else row])
-        .join(Report, Report.id == ReportBenchmark.report_id)
-        .join(Version, Version.id == ReportBenchmark.version_id)
-        .outerjoin(Threshold, Threshold.id == Boundary.threshold_id)
-        .outerjoin(Model, Model.id == Boundary.model_id)
-    )
-
-
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name

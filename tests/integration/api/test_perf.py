@@ -20,6 +20,12 @@ MODEL_KEYS = ["uuid", "test", "min_sample_size", "max_sample_size", "window", "l
               "upper_boundary", "k", "fdr", "created"]  # fmt: skip
 
 
+def moment(text: str) -> datetime:
+    """A time the API wrote; the perf rows trim the fraction (``.5``), other endpoints do not."""
+    assert text.endswith("+00:00"), text
+    return datetime.fromisoformat(text)
+
+
 def millis(when: datetime) -> int:
     return int(when.timestamp() * 1000)
 
@@ -28,11 +34,12 @@ class Runs:
     def __init__(self, client, token, project="demo"):
         self.client, self.token, self.project = client, token, project
 
-    def post(self, minutes: int, values: dict, branch="main", **extra) -> dict:
+    def post(self, minutes: int, values: dict, branch="main", start_offset=timedelta(0),
+             **extra) -> dict:  # fmt: skip
         results = {name: {"latency": {"value": v, "lower_value": v - 1, "upper_value": v + 1}}
                    for name, v in values.items()}  # fmt: skip
         body = run_body(self.project, [json.dumps(results)], branch=branch, **extra)
-        when = T0 + timedelta(minutes=minutes)
+        when = T0 + timedelta(minutes=minutes) + start_offset
         body["start_time"] = when.isoformat()
         body["end_time"] = (when + timedelta(seconds=2)).isoformat()
         response = self.client.post("/v0/run", json=body, headers=auth(self.token))
@@ -75,8 +82,8 @@ def test_shape_with_versions_boundaries_thresholds_and_alerts(runs):
     assert [list(m) for m in b1["metrics"]] == [METRIC_KEYS, METRIC_KEYS]
     assert (old["report"], new["report"]) == (first["uuid"], second["uuid"])
     assert old["iteration"] == 0
-    assert old["start_time"] == "2024-05-01T00:00:00.000000+00:00"
-    assert old["end_time"] == "2024-05-01T00:00:02.000000+00:00"
+    assert old["start_time"] == "2024-05-01T00:00:00+00:00"
+    assert old["end_time"] == "2024-05-01T00:00:02+00:00"
     assert old["version"] == {"number": 1, "hash": "ab" * 20}
     assert new["version"] == {"number": 2, "hash": None}
     assert old["metric"]["value"] == 10.0
@@ -95,7 +102,13 @@ def test_shape_with_versions_boundaries_thresholds_and_alerts(runs):
         "upper",
         "active",
     )
-    assert new["alert"]["modified"].endswith("+00:00")
+    listed = runs.client.get("/v0/projects/demo/alerts").json[0]
+    assert moment(new["alert"]["modified"]) == moment(listed["modified"])
+    (threshold,) = runs.client.get("/v0/projects/demo/thresholds").json
+    assert old["threshold"]["uuid"] == threshold["uuid"]
+    assert {**old["threshold"]["model"], "created": None} == {**threshold["model"],
+                                                              "created": None}  # fmt: skip
+    assert moment(old["threshold"]["model"]["created"]) == moment(threshold["model"]["created"])
     by_uuid = runs.perf(
         branches=b1["branch"]["uuid"], testbeds=b1["testbed"]["uuid"],
         benchmarks=f"{b1['benchmark']['uuid']},b2", measures=b1["measure"]["uuid"],
@@ -116,6 +129,13 @@ def test_metrics_without_threshold_and_combinations_without_data(runs):
         ("main", "b1"),
         ("dev", "other"),
     ]
+
+
+def test_fractional_seconds(runs):
+    report = runs.post(0, {"b1": 1.0}, start_offset=timedelta(milliseconds=500))
+    (row,) = runs.perf(benchmarks="b1").json["results"][0]["metrics"]
+    assert row["start_time"] == "2024-05-01T00:00:00.5+00:00"
+    assert moment(row["start_time"]) == moment(report["start_time"])
 
 
 def test_time_window_in_epoch_milliseconds(runs):
