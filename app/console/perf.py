@@ -4,13 +4,12 @@ The page's URL holds the whole selection, in the perf API's own query parameters
 ``testbeds``, ``benchmarks``, ``measures`` as comma-separated slugs, ``start_time`` and
 ``end_time`` in epoch milliseconds) plus ``x`` (``date`` or ``version``) and ``y`` (``auto``,
 ``linear`` or ``log``), so a link reproduces the view. The chart's script fetches
-``perf.json`` with the same query: :func:`app.services.perf.perf`'s answer in columns, one
-array per field and series, which is the shape uPlot draws from.
+``perf.json`` with the same query: the points in columns (:mod:`app.services.perf_columns`),
+one array per field and series, which is the shape uPlot draws from.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 from flask import Response, redirect, render_template, request, url_for
@@ -21,8 +20,9 @@ from app.console.session import project_for
 from app.errors import validation_error
 from app.models import Benchmark, Measure, Project, Testbed
 from app.schemas.perf import PerfArgsSchema
+from app.schemas.perf_columns import PerfColumnsSchema
 from app.services.branches import list_branches
-from app.services.perf import PerfResult, perf
+from app.services.perf_columns import perf_columns
 from app.services.projects import list_dimension
 
 X_AXES = ("date", "version")
@@ -58,34 +58,8 @@ def perf_data(project: str):
         query = PerfArgsSchema().load(args)
     except ValidationError as err:
         raise validation_error(err) from None
-    body = json.dumps(columns(perf(found, query)), separators=(",", ":"))
+    body = PerfColumnsSchema().dumps({"series": perf_columns(found, query)})
     return Response(body, mimetype="application/json")
-
-
-def columns(result: PerfResult) -> dict:
-    """The perf answer as uPlot wants it: per series, one array per field, oldest first.
-
-    ``time`` is epoch seconds; ``lower``/``upper`` the boundary's limits and ``alert`` the
-    alert's status, null where the point has none.
-    """
-    series = []
-    for one, metrics_text in result.results:
-        metrics = json.loads(metrics_text)
-        boundaries = [m["boundary"] or {} for m in metrics]
-        series.append({
-            "branch": one.branch.slug, "testbed": one.testbed.slug,
-            "benchmark": one.benchmark.name, "measure": one.measure.name,
-            "units": one.measure.units,
-            "time": [datetime.fromisoformat(m["start_time"]).timestamp() for m in metrics],
-            "version": [m["version"]["number"] for m in metrics],
-            "hash": [m["version"]["hash"] for m in metrics],
-            "report": [m["report"] for m in metrics],
-            "value": [m["metric"]["value"] for m in metrics],
-            "lower": [b.get("lower_limit") for b in boundaries],
-            "upper": [b.get("upper_limit") for b in boundaries],
-            "alert": [m["alert"]["status"] if m["alert"] else None for m in metrics],
-        })  # fmt: skip
-    return {"series": series}
 
 
 def _choices(project: Project) -> dict[str, list]:
