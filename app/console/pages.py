@@ -13,7 +13,13 @@ from app.console.session import current_user, project_for
 from app.errors import ApiError, BadRequest
 from app.extensions import db
 from app.models import ALERT_STATUSES, Project
-from app.services.alerts import dismiss_active_alerts, list_alerts, set_alert_status
+from app.services.alerts import (
+    alert_source,
+    dismiss_active_alerts,
+    get_alert,
+    list_alerts,
+    set_alert_status,
+)
 from app.services.job_output import job_output
 from app.services.jobs import get_job, list_jobs
 from app.services.overview import list_reports, project_overview
@@ -52,7 +58,7 @@ def projects():
     return render_template("projects.html", projects=rows)
 
 
-@bp.get("/projects/<project>/")
+@bp.get("/projects/<project>")
 def overview(project: str):
     found = project_for(project)
     return render_template("overview.html", project=found, overview=project_overview(found))
@@ -119,6 +125,13 @@ def dismiss_all(project: str):
     db.session.commit()
     flash(f"{count} active alert{'s' if count != 1 else ''} dismissed")
     return redirect(url_for("console.alerts", project=found.slug))
+
+
+@bp.get("/projects/<project>/alerts/<alert>")
+def alert(project: str, alert: str):
+    found = project_for(project)
+    row = get_alert(found, alert)
+    return render_template("alert.html", project=found, row=row, source=alert_source(row))
 
 
 @bp.get("/projects/<project>/thresholds")

@@ -9,9 +9,28 @@ from sqlalchemy.orm import contains_eager
 
 from app.errors import BadRequest
 from app.extensions import db
-from app.models import ALERT_STATUSES, Alert, Boundary, Metric, Project, Threshold
+from app.models import (
+    ALERT_STATUSES,
+    Alert,
+    Benchmark,
+    Boundary,
+    Metric,
+    Project,
+    Report,
+    ReportBenchmark,
+    Threshold,
+)
 from app.models.types import utcnow
 from app.services.lookup import MAX_MATCHES, only_match, uuid_matches
+
+
+@dataclass(frozen=True)
+class AlertSource:
+    """Where an alert's metric came from: its report, benchmark and iteration."""
+
+    report: Report
+    benchmark: Benchmark
+    iteration: int
 
 
 @dataclass(frozen=True)
@@ -79,3 +98,14 @@ def dismiss_active_alerts(project: Project) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
+
+
+def alert_source(found: AlertWithMetric) -> AlertSource:
+    """The report, benchmark and iteration of the alert's metric, in one statement."""
+    report, benchmark, iteration = db.session.execute(
+        select(Report, Benchmark, ReportBenchmark.iteration)
+        .join(ReportBenchmark, ReportBenchmark.report_id == Report.id)
+        .join(Benchmark, ReportBenchmark.benchmark_id == Benchmark.id)
+        .where(ReportBenchmark.id == found.metric.report_benchmark_id)
+    ).one()
+    return AlertSource(report, benchmark, iteration)

@@ -31,7 +31,7 @@ __all__ = [
 
 import pytest  # noqa: E402
 
-from tests.browser.seed import seed  # noqa: E402
+from tests.support.console_data import seed  # noqa: E402
 
 
 @pytest.fixture

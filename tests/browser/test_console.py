@@ -3,7 +3,7 @@ and dismissing alerts (which needs a signed-in session and the form's CSRF token
 
 from __future__ import annotations
 
-from tests.browser.seed import FIB, LIMIT
+from tests.support.console_data import FIB, LIMIT
 
 
 def _sign_in(page, token: str) -> None:
@@ -19,7 +19,7 @@ def test_the_pages_show_the_project(live_server, page, seeded, screenshot):
     screenshot("projects")
 
     page.click("text=demo")
-    page.wait_for_url("**/console/projects/demo/")
+    page.wait_for_url("**/console/projects/demo")
     assert page.locator("#reports tbody tr").count() == len(FIB)
     assert page.locator("#alerts tbody tr").count() == sum(v > LIMIT for v in FIB)
     assert seeded.job[:8] not in page.content()  # the job has failed: not in progress
@@ -64,7 +64,7 @@ def test_the_pages_show_the_project(live_server, page, seeded, screenshot):
 
 
 def test_a_private_project_asks_to_sign_in(live_server, page, seeded, factory, screenshot):
-    page.goto(f"{live_server.url}/console/projects/secret/")
+    page.goto(f"{live_server.url}/console/projects/secret")
     page.wait_for_url("**/console/signin?next=**")
     screenshot("signin")
     _sign_in(page, "bencher_api_wrong")
@@ -74,11 +74,11 @@ def test_a_private_project_asks_to_sign_in(live_server, page, seeded, factory, s
     _sign_in(page, outsider)  # signed in, but not a member: still no such project
     assert page.locator("#error-message").inner_text().startswith("project 'secret' not found")
 
-    page.goto(f"{live_server.url}/console/projects/secret/")
+    page.goto(f"{live_server.url}/console/projects/secret")
     page.click("button:has-text('Sign out')")
-    page.goto(f"{live_server.url}/console/projects/secret/")
+    page.goto(f"{live_server.url}/console/projects/secret")
     _sign_in(page, seeded.token)
-    page.wait_for_url("**/console/projects/secret/")
+    page.wait_for_url("**/console/projects/secret")
     assert page.inner_text("h1").startswith("secret")
     cookie = next(c for c in page.context.cookies() if c["name"] == "bencher_console")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
@@ -91,6 +91,14 @@ def test_dismissing_alerts_needs_the_session_and_csrf(live_server, page, seeded,
     page.goto(alerts_page)
     assert page.locator("#alerts tbody tr").count() == 2
     screenshot("alerts")
+    page.locator("#alerts a").first.click()
+    page.wait_for_url("**/alerts/*-*")
+    assert "fib (iteration 0)" in page.inner_text("dl.facts")
+    screenshot("alert")
+    page.click("text=Plot this benchmark")
+    assert page.wait_for_selector("#plot[data-state=drawn]", state="attached")
+    assert page.get_attribute("#plot", "data-points") == str(len(FIB))
+    page.goto(alerts_page)
     page.locator("button.dismiss").first.click()  # anonymous: sign in first
     page.wait_for_url("**/console/signin?next=**")
     _sign_in(page, seeded.token)

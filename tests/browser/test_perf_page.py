@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from tests.browser.seed import FIB, LIMIT
+from reports.links import ConsoleLinks
+from tests.support.console_data import FIB, LIMIT
 
 SELECTION = "branches=main&testbeds=localhost&benchmarks=fib&measures=latency"
 
@@ -97,3 +98,17 @@ def test_a_bad_selection_is_a_message_not_a_plot(live_server, page, seeded):
     page.goto(f"{live_server.url}/console/projects/demo/perf?{SELECTION.replace('fib', 'nope')}")
     page.wait_for_selector("#plot[data-state=error]", state="attached")
     assert "benchmark 'nope' not found" in page.inner_text("#plot-message")
+
+
+def test_a_reports_perf_link_keeps_its_head(live_server, page, seeded, client):
+    report = client.get(f"/v0/projects/demo/reports/{seeded.reports[-1]}").json
+    fib = next(row for row in report["results"] if row["benchmark"] == "fib")
+    link = ConsoleLinks(live_server.url, "demo").perf(report, fib)
+    page.goto(link)
+    assert _drawn(page)["points"] == str(len(FIB))
+    assert page.is_checked("input[name=benchmarks][value=fib]")
+    page.select_option("select[name=y]", "linear")
+    page.wait_for_url("**y=linear**")
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["heads"] == [report["branch"]["head"]["uuid"]] and query["branches"] == ["main"]
+    assert _drawn(page)["scale"] == "linear"

@@ -22,6 +22,8 @@
       const refs = [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((i) => i.value);
       if (refs.length) params.set(name, refs.join(","));
     }
+    const heads = linkedHeads();
+    if (heads) params.set("heads", heads);
     const start = form.elements.start_date.value;
     const end = form.elements.end_date.value;
     if (start) params.set("start_time", String(Date.parse(start + "T00:00:00Z")));
@@ -29,6 +31,20 @@
     params.set("x", form.elements.x.value);
     params.set("y", form.elements.y.value);
     return params;
+  }
+
+  // `heads` (from a report's link) is positional with `branches`: each branch still chosen
+  // keeps the head the link named for it; the others show their current head.
+  function linkedHeads() {
+    const current = new URLSearchParams(window.location.search);
+    const heads = (current.get("heads") || "").split(",");
+    const linked = (current.get("branches") || "").split(",");
+    const chosen = [...form.querySelectorAll('input[name="branches"]:checked')];
+    const kept = chosen.map((input) => {
+      const at = linked.findIndex((ref) => ref && [input.dataset.uuid, input.dataset.slug].includes(ref));
+      return at >= 0 ? heads[at] || "" : "";
+    });
+    return kept.some(Boolean) ? kept.join(",") : "";
   }
 
   form.addEventListener("submit", (event) => {

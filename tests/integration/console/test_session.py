@@ -98,25 +98,25 @@ def test_private_projects_need_a_member(client, factory, project):
     assert anonymous.status_code == 302
     assert anonymous.headers["Location"] == "/console/signin?next=/console/projects/secret/reports?"
     # An unknown project looks the same to an anonymous visitor: nothing leaks.
-    assert client.get("/console/projects/nothing/").status_code == 302
+    assert client.get("/console/projects/nothing").status_code == 302
 
     _, outsider = factory.user("eve@example.com", "elsewhere")
     _sign_in(client, outsider)
-    refused = client.get("/console/projects/secret/")
+    refused = client.get("/console/projects/secret")
     assert refused.status_code == 404 and "not found" in refused.get_data(as_text=True)
 
     client.post("/console/signout", data={"csrf_token": _csrf(client, "/console/")})
     _sign_in(client, factory.admin_token)
-    assert client.get("/console/projects/secret/").status_code == 200
+    assert client.get("/console/projects/secret").status_code == 200
     assert client.get("/console/projects/secret/perf.json?branches=x").status_code == 400
 
 
 def test_a_revoked_token_signs_the_session_out(client, factory, project):
     _sign_in(client, factory.admin_token)
-    assert client.get("/console/projects/secret/").status_code == 200
+    assert client.get("/console/projects/secret").status_code == 200
     db.session.query(ApiToken).update({"revoked": True})
     db.session.commit()
-    assert client.get("/console/projects/secret/").status_code == 302
+    assert client.get("/console/projects/secret").status_code == 302
 
 
 def test_bad_page_numbers_and_statuses_are_400_pages(client, factory, project):
