@@ -26,6 +26,7 @@ from app.services.overview import list_reports, project_overview
 from app.services.projects import visible_projects
 from app.services.reports import get_report, report_details
 from app.services.threshold_admin import get_threshold, list_thresholds, model_history
+from protocol import JOB_STATUSES
 
 PER_PAGE = 50
 
@@ -87,7 +88,7 @@ def jobs(project: str):
     rows, total = list_jobs(found, status, page, PER_PAGE)
     return render_template(
         "jobs.html", project=found, jobs=rows, total=total, page=page, per_page=PER_PAGE,
-        status=status,
+        status=status, statuses=JOB_STATUSES,
     )  # fmt: skip
 
 

@@ -52,6 +52,9 @@ def test_the_pages_show_the_project(live_server, page, seeded, screenshot):
 
     page.goto(f"{base}/projects/demo/jobs")
     assert "failed" in page.inner_text("#jobs") and "7.0 s" in page.inner_text("#jobs")
+    page.click(".filters a:text-is('running')")
+    page.wait_for_url("**/jobs?status=running")
+    assert page.locator("#jobs tbody tr").count() == 0
 
     page.goto(f"{base}/projects/demo/thresholds")
     assert page.locator("#thresholds tbody tr").count() == 1
