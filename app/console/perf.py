@@ -2,10 +2,10 @@
 
 The page's URL holds the whole selection, in the perf API's own query parameters (``branches``,
 ``testbeds``, ``benchmarks``, ``measures`` as comma-separated slugs, ``start_time`` and
-``end_time`` in epoch milliseconds) plus ``x`` (``date`` or ``version``) and ``y`` (``auto``,
-``linear`` or ``log``), so a link reproduces the view. The chart's script fetches
-``perf.json`` with the same query: the points in columns (:mod:`app.services.perf_columns`),
-one array per field and series, which is the shape uPlot draws from.
+``end_time`` in epoch milliseconds) plus ``x`` (``date`` or ``version``), ``y`` (``auto``,
+``linear`` or ``log``) and ``zoom`` (the x range zoomed into), so a link reproduces the view.
+The chart's script fetches ``perf.json`` with the same query: the points in columns
+(:mod:`app.services.perf_columns`), one array per field and series, the shape uPlot draws from.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ Y_SCALES = ("auto", "linear", "log")
 #: The pickers list at most this many of each dimension; the benchmark picker is searchable.
 PICKER_SIZE = 500
 _DIMENSIONS = ("branches", "testbeds", "benchmarks", "measures")
-_VIEW_ARGS = ("x", "y")
+_VIEW_ARGS = ("x", "y", "zoom")
 
 
 @bp.get("/projects/<project>/perf")

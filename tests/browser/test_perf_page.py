@@ -112,3 +112,28 @@ def test_a_reports_perf_link_keeps_its_head(live_server, page, seeded, client):
     query = parse_qs(urlsplit(page.url).query)
     assert query["heads"] == [report["branch"]["head"]["uuid"]] and query["branches"] == ["main"]
     assert _drawn(page)["scale"] == "linear"
+
+
+def test_zooming_joins_the_url(live_server, page, browser, seeded):
+    page.goto(f"{live_server.url}/console/projects/demo/perf?{SELECTION}&x=version&y=linear")
+    _drawn(page)
+    # Drag across versions 2 to 4: uPlot zooms x, and the URL gets the range.
+    (x2, y), (x4, _) = _point_position(page, 0, 1), _point_position(page, 0, 3)
+    page.mouse.move(x2 - 5, y)
+    page.mouse.down()
+    page.mouse.move(x4 + 5, y, steps=5)
+    page.mouse.up()
+    page.wait_for_url("**zoom=**")
+    low, high = map(float, parse_qs(urlsplit(page.url).query)["zoom"][0].split(","))
+    assert 1 < low < 2 and 4 < high < 5
+
+    other = browser.new_context()
+    again = other.new_page()
+    again.goto(page.url)
+    _drawn(again)
+    shown = again.evaluate("() => [perfPlot.plot.scales.x.min, perfPlot.plot.scales.x.max]")
+    assert shown == [low, high]
+    other.close()
+
+    page.dblclick("#plot .u-over")  # zoom out: the range leaves the URL
+    page.wait_for_url(lambda url: "zoom=" not in url)

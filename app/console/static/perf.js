@@ -95,7 +95,10 @@
     });
   }
 
+  // The whole data range gets a margin; a zoomed range is kept as chosen.
+  let dataRange = [NaN, NaN];
   function padded(u, min, max) {
+    if (min !== dataRange[0] || max !== dataRange[1]) return [min, max];
     const pad = max > min ? (max - min) * 0.03 : 1;
     return [min - pad, max + pad];
   }
@@ -123,6 +126,7 @@
     }
     const data = uPlot.join(tables);
     const xs = data[0];
+    dataRange = [xs[0], xs[xs.length - 1]];
     const rowAt = series.map((_, s) => {
       const map = new Int32Array(xs.length).fill(-1);
       const own = tables[s][0];
@@ -185,9 +189,26 @@
       scales: { x: { time: !byVersion, range: padded }, y: { distr: log ? 3 : 1 } },
       axes: [{}, { label: units, size: 70 }],
       cursor: { drag: { x: true, y: false }, focus: { prox: 30 } },
-      hooks: { setCursor: [showTooltip] },
+      hooks: { setCursor: [showTooltip], setScale: [rememberZoom] },
     };
+    let ready = false;
     const plot = new uPlot(options, kept, plotEl);
+    const zoom = (query.get("zoom") || "").split(",").map(Number);
+    if (zoom.length === 2 && zoom.every(Number.isFinite) && zoom[0] < zoom[1]) {
+      plot.setScale("x", { min: zoom[0], max: zoom[1] });
+    }
+    ready = true;
+
+    // The zoomed x range joins the selection in the URL (`zoom=min,max`); zooming out drops it.
+    function rememberZoom(u, key) {
+      if (!ready || key !== "x") return;
+      const params = new URLSearchParams(window.location.search);
+      const [min, max] = padded(u, ...dataRange);
+      const { min: shownMin, max: shownMax } = u.scales.x;
+      if (shownMin <= min && shownMax >= max) params.delete("zoom");
+      else params.set("zoom", `${shownMin},${shownMax}`);
+      window.history.replaceState(null, "", "?" + params.toString());
+    }
 
     // The nearest drawn point of any series under the cursor: [perf series, its row].
     function nearest(u) {
