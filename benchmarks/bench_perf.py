@@ -132,7 +132,7 @@ def explain_perf_statement(client) -> str:
     caught = []
 
     def catch(conn, cursor, statement, parameters, context, executemany):
-        if "json_build_object" in statement:
+        if "threshold" in statement and "ORDER BY" in statement:
             caught.append((statement, parameters))
 
     event.listen(db.engine, "before_cursor_execute", catch)

@@ -182,6 +182,29 @@ class Client:
                 "token of a member of the project's organisation",
             )
 
+    def list_alerts(
+        self, project: str, status: str | None = None, page: int = 1, per_page: int = 50
+    ) -> list[dict]:
+        """One page of the project's alerts, newest first."""
+        params = {"page": page, "per_page": per_page}
+        if status:
+            params["status"] = status
+        return self.request("GET", f"/projects/{_seg(project)}/alerts", params=params)[0]
+
+    def get_alert(self, project: str, alert: str) -> dict:
+        """The alert (uuid or unique prefix) with its value, limits and measure."""
+        return self.request("GET", f"/projects/{_seg(project)}/alerts/{_seg(alert)}")[0]
+
+    def set_alert_status(self, project: str, alert: str, status: str) -> dict:
+        """``PATCH`` the alert's status (active, dismissed, silenced); the alert afterwards."""
+        path = f"/projects/{_seg(project)}/alerts/{_seg(alert)}"
+        return self.request("PATCH", path, json={"status": status})[0]
+
+    def perf(self, project: str, params: dict) -> dict:
+        """``GET …/perf``: the series of the query ``params`` (comma-separated lists, times
+        in epoch milliseconds)."""
+        return self.request("GET", f"/projects/{_seg(project)}/perf", params=params)[0]
+
     def get_report(self, project: str, report: str) -> dict:
         """The report with its results and alerts."""
         return self.request("GET", f"/projects/{_seg(project)}/reports/{_seg(report)}")[0]

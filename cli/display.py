@@ -237,3 +237,63 @@ def render_branch(branch: dict, start_branch: dict | None = None) -> str:
     ]
     width = max(len(name) for name, _ in fields)
     return "\n".join(f"{name + ':':<{width + 1}} {value}" for name, value in fields if value)
+
+
+def _number(value) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
+def render_alert_table(alerts: list[dict]) -> str:
+    """``bencher alert list``: one line per alert, with a short unique id."""
+    if not alerts:
+        return "No alerts."
+    ids = short_ids([a["uuid"] for a in alerts])
+    headers = ["Alert", "Status", "Benchmark", "Measure", "Value", "Limit", "Side", "Created (UTC)"]
+    rows = [
+        [
+            ids[a["uuid"]], a["status"], a.get("benchmark") or "-", a["measure"],
+            _number(a["value"]), _number(a.get(f"{a['side']}_limit")), a["side"],
+            _time(a.get("created")) or "-",
+        ]
+        for a in alerts
+    ]  # fmt: skip
+    return table(headers, rows, right=(4, 5))
+
+
+def render_alert(alert: dict) -> str:
+    """``bencher alert view``: the alert's fields, one per line."""
+    fields = [
+        ("Alert", alert["uuid"]), ("Status", alert["status"]),
+        ("Benchmark", alert.get("benchmark")), ("Measure", alert["measure"]),
+        ("Value", _number(alert["value"])), ("Side", alert["side"]),
+        ("Baseline", _number(alert.get("baseline"))),
+        ("Lower limit", _number(alert.get("lower_limit"))),
+        ("Upper limit", _number(alert.get("upper_limit"))),
+        ("Report", alert.get("report")), ("Created", _utc(alert.get("created"))),
+        ("Modified", _utc(alert.get("modified"))),
+    ]  # fmt: skip
+    return "\n".join(f"{name}: {value}" for name, value in fields if value is not None)
+
+
+def render_perf_table(perf: dict) -> str:
+    """``bencher perf``: one line per metric, series after series, oldest first."""
+    headers = ["Benchmark", "Measure", "Branch", "Testbed", "Start (UTC)", "Version", "Value",
+               "Lower limit", "Upper limit", "Alert"]  # fmt: skip
+    rows = []
+    for series in perf["results"]:
+        for row in series["metrics"]:
+            boundary = row.get("boundary") or {}
+            alert = row.get("alert")
+            version = row["version"]
+            rows.append([
+                series["benchmark"]["name"], series["measure"]["slug"],
+                series["branch"]["slug"], series["testbed"]["slug"],
+                _time(row["start_time"]) or "-",
+                f"{version['number']}" + (f" ({version['hash'][:12]})" if version["hash"] else ""),
+                _number(row["metric"]["value"]), _number(boundary.get("lower_limit")),
+                _number(boundary.get("upper_limit")),
+                f"{alert['limit']} ({alert['status']})" if alert else "-",
+            ])  # fmt: skip
+    if not rows:
+        return "No results for this selection."
+    return table(headers, rows, right=(6, 7, 8))

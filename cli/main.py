@@ -17,6 +17,8 @@ from cli.exit_codes import EXIT_CODES_HELP
 LAZY_COMMANDS: dict[str, tuple[str, str, str | None]] = {
     "run": ("cli.run:run", "Run COMMAND and send its results to Bencher; print the report.", None),
     "job": ("cli.jobs:job", "Remote benchmark jobs: list, view, cancel.", None),
+    "perf": ("cli.perf:perf", "A project's results over time, as a table or JSON.", None),
+    "alert": ("cli.alerts:alert", "Alerts raised by thresholds: list, view, dismiss.", None),
     "branch": ("cli.branches:branch", "A project's branches: list, view.", None),
     "archive": ("cli.branches:archive", "Archive a branch.", None),
     "unarchive": ("cli.branches:unarchive", "Unarchive a branch.", None),

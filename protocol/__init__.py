@@ -25,6 +25,8 @@ from protocol.jobs import (
 )
 from protocol.runner import RUNNER_EVENTS, SERVER_EVENTS, TERMINAL_EVENTS
 from protocol.thresholds import (
+    ALERT_SIDES,
+    ALERT_STATUSES,
     DEFAULT_K,
     DEFAULT_MANN_WHITNEY_SAMPLE_SIZE,
     FDR_TESTS,
@@ -33,6 +35,8 @@ from protocol.thresholds import (
 )
 
 __all__ = [
+    "ALERT_SIDES",
+    "ALERT_STATUSES",
     "API_PREFIX",
     "DEFAULT_HOST",
     "DEFAULT_K",

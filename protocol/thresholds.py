@@ -31,3 +31,8 @@ MODEL_NUMBERS: tuple[str, ...] = (
     "k",
     "fdr",
 )
+
+#: An alert's status: users move it between these (``PATCH …/alerts/{a}``, ``bencher alert``).
+ALERT_STATUSES = ("active", "dismissed", "silenced")
+#: Which limit an alerted value crossed.
+ALERT_SIDES = ("lower", "upper")

@@ -10,9 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.project import Branch, Measure, Testbed
 from app.models.types import UUID, UTCDateTime, new_uuid, utcnow
-
-ALERT_STATUSES = ("active", "dismissed", "silenced")
-ALERT_SIDES = ("lower", "upper")
+from protocol import ALERT_SIDES, ALERT_STATUSES
 
 
 class Threshold(db.Model):

@@ -21,6 +21,8 @@ class AlertSchema(Schema):
     status = fields.String(attribute="alert.status")
     value = fields.Float(attribute="metric.value")
     measure = fields.String(attribute="metric.measure.slug")
+    benchmark = fields.String()
+    report = fields.String()
     baseline = fields.Float(attribute="alert.boundary.baseline", allow_none=True)
     lower_limit = fields.Float(attribute="alert.boundary.lower_limit", allow_none=True)
     upper_limit = fields.Float(attribute="alert.boundary.upper_limit", allow_none=True)

@@ -35,20 +35,26 @@ class AlertSource:
 
 @dataclass(frozen=True)
 class AlertWithMetric:
-    """An alert (its boundary loaded) and the metric it judged (its measure loaded): what
-    :class:`app.schemas.alert.AlertSchema` shows."""
+    """An alert (its boundary loaded), the metric it judged (its measure loaded), that metric's
+    benchmark name and report uuid: what :class:`app.schemas.alert.AlertSchema` shows."""
 
     alert: Alert
     metric: Metric
+    benchmark: str
+    report: str
 
 
 def _project_alerts(project: Project):
-    """Alerts of ``project`` with boundary, metric and measure, in one statement."""
+    """Alerts of ``project`` with boundary, metric, measure, benchmark and report, in one
+    statement."""
     return (
-        select(Alert, Metric)
+        select(Alert, Metric, Benchmark.name, Report.uuid)
         .join(Alert.boundary)
         .join(Threshold, Boundary.threshold_id == Threshold.id)
         .join(Metric, Boundary.metric_id == Metric.id)
+        .join(ReportBenchmark, Metric.report_benchmark_id == ReportBenchmark.id)
+        .join(Benchmark, ReportBenchmark.benchmark_id == Benchmark.id)
+        .join(Report, ReportBenchmark.report_id == Report.id)
         .options(contains_eager(Alert.boundary))
         .where(Threshold.project_id == project.id)
     )
@@ -65,7 +71,7 @@ def list_alerts(
         query = query.where(Alert.status == status)
     query = query.order_by(Alert.created.desc(), Alert.id.desc())
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return [AlertWithMetric(alert, metric) for alert, metric in rows]
+    return [AlertWithMetric(*row) for row in rows]
 
 
 def get_alert(project: Project, ref: str) -> AlertWithMetric:

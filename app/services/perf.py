@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
@@ -80,14 +81,15 @@ class PerfResult:
 
 @dataclass
 class PlotSeries:
-    """One series' points for a plot, oldest first; times are epoch seconds."""
+    """One series' points for a plot, oldest first (numpy arrays of equal length): times in
+    epoch seconds, values, limits (NaN where there is none) and whether the value alerted."""
 
     series: Series
-    times: list[float] = field(default_factory=list)
-    values: list[float] = field(default_factory=list)
-    lower: list[float | None] = field(default_factory=list)
-    upper: list[float | None] = field(default_factory=list)
-    alerts: list[bool] = field(default_factory=list)
+    times: np.ndarray
+    values: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    alerts: np.ndarray
 
 
 def perf(project: Project, query: PerfQuery) -> PerfResult:
@@ -106,17 +108,24 @@ def plot_points(project: Project, query: PerfQuery) -> list[PlotSeries]:
     series = select_series(project, query)
     if not series:
         return []
-    by_key = {s.key: PlotSeries(s) for s in series}
-    for head_id, testbed_id, benchmark_id, measure_id, *point in db.session.execute(
+    found = {}
+    for head_id, testbed_id, benchmark_id, measure_id, *lists in db.session.execute(
         points_statement(series, query)
     ):
-        found = by_key[(head_id, testbed_id, benchmark_id, measure_id)]
-        found.times.append(point[0])
-        found.values.append(point[1])
-        found.lower.append(point[2])
-        found.upper.append(point[3])
-        found.alerts.append(bool(point[4]))
-    return [p for p in by_key.values() if p.times]
+        row_ids, times, values, lower, upper, alerts = (
+            np.array(text.split(","), dtype=float) for text in lists
+        )
+        # The lists come in no particular order (an aggregate's input order is not defined
+        # on every database); order them by time, then by row as the JSON answer is.
+        order = np.lexsort((row_ids, times))
+        found[(head_id, testbed_id, benchmark_id, measure_id)] = (
+            times[order],
+            values[order],
+            lower[order],
+            upper[order],
+            alerts[order] > 0,
+        )
+    return [PlotSeries(s, *found[s.key]) for s in series if s.key in found]
 
 
 def select_series(project: Project, query: PerfQuery) -> list[Series]:

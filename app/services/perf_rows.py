@@ -102,14 +102,24 @@ def json_rows_statement(series: list[Series], query: PerfQuery):
 
 
 def points_statement(series: list[Series], query: PerfQuery):
-    """Rows of (the four ids, epoch seconds, value, lower limit, upper limit, alerted)."""
+    """One row per combination with data: (the four ids, then six comma-separated lists of
+    numbers: row ids, epoch seconds, values, lower and upper limits (NaN for none), alerted
+    (1 or 0)). 40,000 points arrive as 24 strings that numpy parses in a few milliseconds,
+    instead of 40,000 row tuples of Python floats."""
     if _dialect() == "postgresql":
         epoch = cast(func.extract("epoch", ReportBenchmark.start_time), Float)
+        aggregate = func.string_agg
     else:
         epoch = (func.julianday(ReportBenchmark.start_time) - 2440587.5) * 86400.0
-    columns = [epoch, Metric.value, Boundary.lower_limit, Boundary.upper_limit,
-               Alert.id.is_not(None)]  # fmt: skip
-    return _rows(series, query, columns)
+        aggregate = func.group_concat
+    lists = [
+        aggregate(func.coalesce(cast(column, Text), _text("NaN")), _text(","))
+        for column in (ReportBenchmark.id, epoch, Metric.value, Boundary.lower_limit,
+                       Boundary.upper_limit, case((Alert.id.is_(None), 0), else_=1))
+    ]  # fmt: skip
+    keys = (HeadVersion.head_id, ReportBenchmark.testbed_id, ReportBenchmark.benchmark_id,
+            Metric.measure_id)  # fmt: skip
+    return _rows(series, query, lists).order_by(None).group_by(*keys)
 
 
 def _rows(series: list[Series], query: PerfQuery, columns: list):

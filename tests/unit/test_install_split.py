@@ -16,7 +16,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 SERVER_PACKAGES = (
     "flask", "flask_sqlalchemy", "flask_migrate", "flask_sock", "sqlalchemy", "alembic",
-    "marshmallow", "celery", "kombu", "redis", "psycopg", "gunicorn",
+    "marshmallow", "celery", "kombu", "redis", "psycopg", "gunicorn", "matplotlib",
 )  # fmt: skip
 
 _BLOCK_SERVER = textwrap.dedent(
@@ -58,7 +58,7 @@ def test_libraries_and_cli_import_no_server_module():
         f"""
         import json, sys
         import adapters, oci, protocol, reports, thresholds
-        import cli.main, cli.run, cli.jobs, runner.cli, runner.daemon
+        import cli.main, cli.run, cli.jobs, cli.perf, cli.alerts, runner.cli, runner.daemon
         print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {SERVER_PACKAGES!r})))
         """
     )
@@ -74,7 +74,8 @@ def test_blocker_really_blocks():
 
 
 def test_cli_works_without_the_server_stack():
-    for args in (["--help"], ["run", "--help"], ["job", "--help"], ["runner", "up", "--help"]):
+    for args in (["--help"], ["run", "--help"], ["job", "--help"], ["perf", "--help"],
+                 ["alert", "list", "--help"], ["runner", "up", "--help"]):  # fmt: skip
         done = _bencher(*args)
         assert done.returncode == 0, (args, done.stderr)
         assert "Usage:" in done.stdout

@@ -11,8 +11,8 @@ from app.extensions import db
 from tests.support.server import auth, run_body
 
 STATIC = {"latency": {"test": "static", "upper_boundary": 50.0}}
-ALERT_KEYS = ["uuid", "side", "status", "value", "measure", "baseline", "lower_limit",
-              "upper_limit", "created", "modified"]  # fmt: skip
+ALERT_KEYS = ["uuid", "side", "status", "value", "measure", "benchmark", "report", "baseline",
+              "lower_limit", "upper_limit", "created", "modified"]  # fmt: skip
 REPORT_KEYS = ["uuid", "project", "branch", "version", "testbed", "testbed_uuid", "hash", "adapter",
                "settings",
                "warnings", "start_time", "end_time", "status", "created", "job", "job_status",
@@ -81,6 +81,9 @@ def test_alert_shape_list_and_patch(client, token):
     assert {a["uuid"] for a in listed} == {a["uuid"] for a in report["alerts"]}
     first = listed[0]
     assert (first["side"], first["measure"], first["upper_limit"]) == ("upper", "latency", 50.0)
+    assert first["benchmark"] in ("b0-0", "b0-1") and first["report"] == report["uuid"]
+    fetched = client.get(f"/v0/projects/demo/alerts/{first['uuid'][:8]}")
+    assert fetched.status_code == 200 and fetched.json == first
     assert first["baseline"] is None and first["lower_limit"] is None
     assert first["value"] in (100.0, 101.0)
     patched = client.patch(
@@ -104,6 +107,7 @@ def test_alert_errors(client, token):
         "/v0/projects/demo/alerts/nope", json={"status": "active"}, headers=auth(token)
     )
     assert unknown.status_code == 404 and unknown.json["error"] == "not_found"
+    assert client.get("/v0/projects/demo/alerts/nope").status_code == 404
     uuid = client.get("/v0/projects/demo/alerts").json[0]["uuid"]
     bad = client.patch(
         f"/v0/projects/demo/alerts/{uuid}", json={"status": "gone"}, headers=auth(token)
