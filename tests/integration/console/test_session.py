@@ -43,6 +43,7 @@ def test_the_generated_key_is_private_and_stable(tmp_path):
     path = tmp_path / "data" / SECRET_KEY_FILE
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and len(first) >= 48
     assert secret_key(settings) == first  # a restart, or another process, signs alike
+    assert [p.name for p in path.parent.iterdir()] == [SECRET_KEY_FILE]  # no draft left
     configured = Settings.from_env(data_dir=tmp_path / "other", database_url="sqlite://",
                                    secret_key="from-the-environment")  # fmt: skip
     assert secret_key(configured) == "from-the-environment"
