@@ -1,7 +1,10 @@
 """Browser tests: the console in a real headless Chromium against a live server on SQLite and
 PostgreSQL."""
 
+import pytest
+
 from tests.support.browser import browser, page, screenshot, screenshot_dir
+from tests.support.console_data import seed
 from tests.support.live_server import live_server
 from tests.support.server import (
     _postgres,
@@ -25,15 +28,12 @@ __all__ = [
     "page",
     "screenshot",
     "screenshot_dir",
+    "seeded",
     "settings_overrides",
 ]
 
 
-import pytest  # noqa: E402
-
-from tests.support.console_data import seed  # noqa: E402
-
-
 @pytest.fixture
 def seeded(client, factory):
+    """The history of :mod:`tests.support.console_data`, made through the API."""
     return seed(client, factory.admin_token)
