@@ -11,7 +11,8 @@ times each after one warm-up:
 - ``GET /v0/projects/bench/perf`` for the 4 series (goal: p50 <= 100 ms);
 - ``GET /v0/projects/bench/perf/img`` for the same series at 1000 x 600 (goal: p50 <= 300 ms).
 
-Prints p50 and p90 of each, the body size, and the EXPLAIN (ANALYZE) of the perf statement.
+Prints p50 and p90 of each, the body size, the machine's load average (the numbers are only
+comparable at similar load), and the EXPLAIN (ANALYZE) of the perf statement.
 Exits 1 when a goal is missed. Uses a throw-away PostgreSQL database
 (``BENCHER_TEST_POSTGRES_URL`` is the server, as in the tests), dropped at the end; no Redis.
 """
@@ -40,6 +41,7 @@ from sqlalchemy import event, text  # noqa: E402
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.services.auth import init_server  # noqa: E402
+from app.services.perf_rows import SORT_MEMORY  # noqa: E402
 from tests.support.database import PostgresDatabase, make_settings  # noqa: E402
 
 GOALS_MS = {"perf": 100.0, "perf/img": 300.0}
@@ -141,8 +143,9 @@ def explain_perf_statement(client) -> str:
     finally:
         event.remove(db.engine, "before_cursor_execute", catch)
     statement, parameters = caught[0]
-    with db.engine.connect() as conn:
+    with db.engine.begin() as conn:
         cursor = conn.connection.cursor()
+        cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")  # as the view does
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
         return "\n".join(row[0] for row in cursor.fetchall())
 
@@ -167,7 +170,9 @@ def main() -> int:
             alerts = db.session.execute(text("SELECT count(*) FROM alert")).scalar_one()
             print(f"seeded {series} metrics (4 series), {alerts} alerts "
                   f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
-            print("timed through the Flask test client (no socket), after one warm-up")
+            load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+            print("timed through the Flask test client (no socket), after one warm-up; "
+                  f"load average {load} on {os.cpu_count()} CPUs")  # fmt: skip
             for name, path in (
                 ("perf", f"/v0/projects/bench/perf?{QUERY}"),
                 ("perf/img", f"/v0/projects/bench/perf/img?{QUERY}&width=1000&height=600"),

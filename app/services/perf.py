@@ -30,7 +30,7 @@ from sqlalchemy.orm import joinedload
 from app.errors import BadRequest, NotFound
 from app.extensions import db
 from app.models import Benchmark, Branch, Head, Measure, Project, Testbed
-from app.services.perf_rows import json_rows_statement, points_statement
+from app.services.perf_rows import allow_sort_memory, json_rows_statement, points_statement
 
 #: Bencher's cap: more combinations than this in one request is a 400.
 MAX_PERMUTATIONS = 255
@@ -95,7 +95,10 @@ class PlotSeries:
 def perf(project: Project, query: PerfQuery) -> PerfResult:
     """The perf answer for ``query`` in ``project``: one statement for all the series."""
     series = select_series(project, query)
-    rows = db.session.execute(json_rows_statement(series, query)) if series else ()
+    if not series:
+        return PerfResult(project, query.start_time, query.end_time, [])
+    allow_sort_memory()
+    rows = db.session.execute(json_rows_statement(series, query))
     grouped: dict[tuple, list[str]] = defaultdict(list)
     for head_id, testbed_id, benchmark_id, measure_id, row in rows:
         grouped[(head_id, testbed_id, benchmark_id, measure_id)].append(row)
