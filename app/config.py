@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+_TRUE = ("1", "true", "yes", "on")
+
 #: Registries the server may contact when BENCHER_REGISTRIES is not set.
 DEFAULT_REGISTRIES = "localhost:5000,127.0.0.1:5000"
 
@@ -48,6 +50,10 @@ class Settings:
     #: Set by ``bencher server up`` for its own API process, and echoed by ``/v0/health``, so
     #: ``up`` can tell its API from another server holding the port.
     instance_id: str | None = None
+    #: Signs the console's session cookie; None: a key generated once into the data directory.
+    secret_key: str | None = None
+    #: Mark the console's cookie Secure even on plain HTTP (behind a TLS-terminating proxy).
+    cookie_secure: bool = False
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -68,6 +74,8 @@ class Settings:
             "unprocessed_after": _env_int("BENCHER_UNPROCESSED_AFTER", 120),
             "claim_recheck": _env_int("BENCHER_CLAIM_RECHECK", 5),
             "instance_id": _env("BENCHER_INSTANCE_ID", "") or None,
+            "secret_key": _env("BENCHER_SECRET_KEY", "") or None,
+            "cookie_secure": _env("BENCHER_COOKIE_SECURE", "false").lower() in _TRUE,
         }
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known

@@ -41,10 +41,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     sock.init_app(app)
     register_error_handlers(app)
 
-    from app import api, services, ws
+    from app import api, console, services, ws
 
     api.register(app)
     ws.register(app)
+    console.register(app)
     services.init_app(app)
     logging.getLogger(__name__).debug("app created with %s", settings.database_url)
     return app

@@ -305,7 +305,10 @@ def bencher_command() -> str:
 def announcement(ready: Ready) -> str:
     """What ``up`` prints on stdout once everything answers."""
     bencher = bencher_command()
-    lines = [f"Bencher is up at {ready.url}  (data and logs: {ready.data_dir})"]
+    lines = [
+        f"Bencher is up at {ready.url}  (data and logs: {ready.data_dir})",
+        f"  console   {ready.url}/console/  (perf plots, reports, jobs, alerts)",
+    ]
     if ready.registry:
         lines.append(
             f"  registry  {ready.registry}  (push images there: {bencher} image push --help)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import contains_eager
 
 from app.errors import BadRequest
@@ -22,6 +22,15 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.services.lookup import MAX_MATCHES, only_match, uuid_matches
+
+
+@dataclass(frozen=True)
+class AlertSource:
+    """Where an alert's metric came from: its report, benchmark and iteration."""
+
+    report: Report
+    benchmark: Benchmark
+    iteration: int
 
 
 @dataclass(frozen=True)
@@ -79,3 +88,30 @@ def set_alert_status(project: Project, ref: str, status: str) -> AlertWithMetric
     found.alert.modified = utcnow()
     db.session.flush()
     return found
+
+
+def dismiss_active_alerts(project: Project) -> int:
+    """Dismiss every active alert of ``project`` in one statement; return how many moved."""
+    boundaries = (
+        select(Boundary.id)
+        .join(Threshold, Boundary.threshold_id == Threshold.id)
+        .where(Threshold.project_id == project.id)
+    )
+    result = db.session.execute(
+        update(Alert)
+        .where(Alert.status == "active", Alert.boundary_id.in_(boundaries))
+        .values(status="dismissed", modified=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def alert_source(found: AlertWithMetric) -> AlertSource:
+    """The report, benchmark and iteration of the alert's metric, in one statement."""
+    report, benchmark, iteration = db.session.execute(
+        select(Report, Benchmark, ReportBenchmark.iteration)
+        .join(ReportBenchmark, ReportBenchmark.report_id == Report.id)
+        .join(Benchmark, ReportBenchmark.benchmark_id == Benchmark.id)
+        .where(ReportBenchmark.id == found.metric.report_benchmark_id)
+    ).one()
+    return AlertSource(report, benchmark, iteration)

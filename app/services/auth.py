@@ -53,6 +53,15 @@ def authenticate_user(token: str) -> User:
     return found.user
 
 
+def user_for_token_hash(token_hash: str) -> User | None:
+    """The owner of the unrevoked token with this hash: how the console's session, which keeps
+    the hash and never the token, finds its user (None once the token is revoked)."""
+    found = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == token_hash, ApiToken.revoked.is_(False))
+    )
+    return found.user if found is not None else None
+
+
 def authenticate_runner(runner_ref: str, token: str | None) -> Runner:
     """The runner named ``runner_ref`` (slug or uuid) if ``token`` is its token; else 401."""
     if not token:

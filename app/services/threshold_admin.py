@@ -134,3 +134,15 @@ def retire_unnamed_thresholds(branch: Branch, testbed: Testbed, named: set[str])
     ):
         if threshold.measure.slug not in named:
             retire_model(threshold)
+
+
+def list_thresholds(project: Project) -> list[Threshold]:
+    """The project's thresholds, oldest first (branch, testbed, measure and model loaded)."""
+    query = select(Threshold).where(Threshold.project_id == project.id)
+    return list(db.session.scalars(query.order_by(Threshold.created, Threshold.id)).all())
+
+
+def model_history(threshold: Threshold) -> list[Model]:
+    """Every model the threshold has had, newest first: the current one has no ``replaced``."""
+    query = select(Model).where(Model.threshold_id == threshold.id)
+    return list(db.session.scalars(query.order_by(Model.created.desc(), Model.id.desc())).all())

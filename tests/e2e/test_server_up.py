@@ -92,6 +92,8 @@ def test_the_try_line_works_exactly_as_printed(running, tmp_path):
     registry = f"127.0.0.1:{running.ports['--registry-port']}"
     assert lines[0].startswith(f"Bencher is up at {running.url}")
     assert f"  registry  {registry}" in running.stdout
+    assert f"  console   {running.url}/console/" in running.stdout
+    assert requests.get(f"{running.url}/console/projects/demo/perf", timeout=10).ok
     assert running.try_line().endswith(
         f"run --project demo --image {registry}/demo/bench:v1 --adapter json"
     )
