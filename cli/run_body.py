@@ -12,15 +12,14 @@ Decisions recorded here because users meet them:
 
 from __future__ import annotations
 
-import re
 import shlex
 from datetime import datetime
 
 import click
 
+from protocol.job_env import env_name_problem, env_value_problem
 from protocol.output import output_path_problem
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 UNSET = "_"
 
 
@@ -40,11 +39,13 @@ def parse_env(pairs: tuple[str, ...]) -> dict[str, str] | None:
     env = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
-        if not sep or not _ENV_NAME.match(name):
+        if not sep or env_name_problem(name):
             raise click.BadParameter(
                 f"{pair!r} is not NAME=VALUE with NAME made of letters, digits and _",
                 param_hint="--env",
             )
+        if problem := env_value_problem(value):
+            raise click.BadParameter(f"the value of {name} {problem}", param_hint="--env")
         env[name] = value
     return env or None
 

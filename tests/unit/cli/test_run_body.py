@@ -75,7 +75,7 @@ def test_threshold_mistakes_are_usage_errors(measures, tests, numbers, message):
 def test_env_pairs():
     assert parse_env(("A=1", "B=x=y", "C=")) == {"A": "1", "B": "x=y", "C": ""}
     assert parse_env(()) is None
-    for bad in ("NOEQUALS", "1A=2", "=x"):
+    for bad in ("NOEQUALS", "1A=2", "=x", "A\n=1", "A=x\0y"):
         with pytest.raises(click.BadParameter):
             parse_env((bad,))
 
