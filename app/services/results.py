@@ -1,8 +1,12 @@
 """Turn benchmark output into benchmarks and metrics: the one path for local runs and jobs.
 
-``store_results`` parses each iteration's output with the report's adapter, folds iterations
-when asked, and writes report_benchmark and metric rows in a constant number of statements,
-then hands the new metrics to threshold detection.
+``parse_outputs`` parses each iteration's output with the report's adapter, folds iterations
+when asked, and refuses a report of more than ``BENCHER_MAX_REPORT_RESULTS`` results.
+``write_names`` commits the benchmark and measure names in short batches before the report's
+own transaction, and ``store_results`` then writes report_benchmark and metric rows in bounded
+statements and hands the new metrics to threshold detection. On SQLite a writer holds the one
+write lock until it commits, so the size cap and the batches are what keep another user's run
+from waiting on a large one (``benchmarks/bench_write_lock.py`` measures it).
 """
 
 from __future__ import annotations
@@ -13,12 +17,15 @@ from sqlalchemy import select
 
 import adapters
 from app.extensions import db
-from app.models import Benchmark, Metric, Report, ReportBenchmark
-from app.services import detection
+from app.models import Benchmark, Metric, Project, Report, ReportBenchmark
+from app.services import detection, settings
 from app.services.projects import ensure_measures, ensure_named
 
-# SQLite allows 32,766 bound parameters per statement; stay well below it.
-_CHUNK = 2000
+#: Names per committed transaction in :func:`write_names`: each batch holds SQLite's write lock
+#: for a few milliseconds only.
+NAME_BATCH = 500
+#: Rows per INSERT statement (SQLite allows 32,766 bound parameters per statement).
+ROW_BATCH = 1000
 
 
 class ProcessingError(ValueError):
@@ -52,11 +59,24 @@ def parse_outputs(iterations: list[list[str]], settings: dict) -> list[dict]:
         raise ProcessingError(f"adapter {adapter!r} found no benchmarks in the output")
     if settings.get("fold") and len(parsed) > 1:
         parsed = [adapters.fold(parsed, settings["fold"])]
+    _check_size(parsed)
     return parsed
 
 
-def store_results(report: Report, iterations: list[dict]) -> StoredResults:
-    """Write the parsed ``iterations`` (BMF dicts) as ``report``'s metrics and judge them."""
+def _check_size(iterations: list[dict]) -> None:
+    """Refuse more results (benchmark x measure pairs, all iterations) than the server's cap."""
+    cap = settings().max_report_results
+    count = sum(len(measures) for results in iterations for measures in results.values())
+    if count > cap:
+        raise ProcessingError(
+            f"the report has {count} results (benchmarks x measures over all iterations); this "
+            f"server accepts at most {cap} per report (BENCHER_MAX_REPORT_RESULTS): split the "
+            "benchmarks over several runs, or use --fold to fold iterations into one"
+        )
+
+
+def _names(iterations: list[dict]) -> tuple[dict[str, bool], set[str]]:
+    """Benchmark names (each with whether it is ignored) and measure slugs of ``iterations``."""
     names: dict[str, bool] = {}
     measure_slugs: set[str] = set()
     for results in iterations:
@@ -64,12 +84,36 @@ def store_results(report: Report, iterations: list[dict]) -> StoredResults:
             name, ignored = adapters.split_ignore(raw_name)
             names[name] = names.get(name, False) or ignored
             measure_slugs.update(measures)
+    return names, measure_slugs
+
+
+def _batches(keys: list, size: int):
+    return (keys[start : start + size] for start in range(0, len(keys), size))
+
+
+def write_names(project: Project, iterations: list[dict]) -> None:
+    """Create the benchmarks and measures ``iterations`` name, committing every batch.
+
+    Commits on purpose, unlike other services: names are dimension rows shared by every report
+    of the project, created idempotently, and harmless if the report then fails. Writing them
+    in short transactions before the report's own leaves that one only the result rows.
+    """
+    names, measure_slugs = _names(iterations)
+    for batch in _batches(list(names), NAME_BATCH):
+        ensure_named(Benchmark, project, dict.fromkeys(batch, {}))
+        db.session.commit()
+    for batch in _batches(sorted(measure_slugs), NAME_BATCH):
+        ensure_measures(project, {s: adapters.measure_info(s) for s in batch})
+        db.session.commit()
+
+
+def store_results(report: Report, iterations: list[dict]) -> StoredResults:
+    """Write the parsed ``iterations`` (BMF dicts) as ``report``'s metrics and judge them."""
+    names, measure_slugs = _names(iterations)
     project = report.project
     benchmarks = {}
-    keys = list(names)
-    for start in range(0, len(keys), _CHUNK):
-        chunk = {k: {} for k in keys[start : start + _CHUNK]}
-        benchmarks.update(ensure_named(Benchmark, project, chunk))
+    for batch in _batches(list(names), ROW_BATCH):
+        benchmarks.update(ensure_named(Benchmark, project, dict.fromkeys(batch, {})))
     measures = ensure_measures(project, {s: adapters.measure_info(s) for s in measure_slugs})
 
     rb_rows = [
@@ -115,6 +159,7 @@ def store_results(report: Report, iterations: list[dict]) -> StoredResults:
 
 
 def _insert_many(model, rows: list[dict]) -> None:
-    # One executemany (pipelined by psycopg 3; batched by SQLAlchemy on SQLite).
-    if rows:
-        db.session.execute(model.__table__.insert(), rows)
+    # Bounded executemany statements (pipelined by psycopg 3), so no single statement's
+    # parameters grow with the report.
+    for batch in _batches(rows, ROW_BATCH):
+        db.session.execute(model.__table__.insert(), batch)
