@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 import sys
@@ -88,8 +89,15 @@ def runner() -> None:
     help="Exit after running this many jobs (default: run forever).",
 )
 @click.option("--once", is_flag=True, help="Exit after one job (same as --jobs 1).")
+@click.option(
+    "--blob-redirect-hosts",
+    envvar="BENCHER_BLOB_REDIRECT_HOSTS",
+    default="",
+    help="Comma-separated host[:port]s a registry may redirect blob downloads to (its "
+    "storage); other redirects are refused [env: BENCHER_BLOB_REDIRECT_HOSTS].",
+)
 def up(host, runner_slug, token, executor, danger_no_sandbox, cache_dir, cache_max_bytes,
-       work_dir, poll_timeout, max_jobs, once) -> None:  # fmt: skip
+       work_dir, poll_timeout, max_jobs, once, blob_redirect_hosts) -> None:  # fmt: skip
     """Claim jobs and run them until stopped. SIGTERM or Ctrl-C cancels the current job,
     reports it, and exits."""
     if executor == "process" and not danger_no_sandbox:
@@ -97,6 +105,7 @@ def up(host, runner_slug, token, executor, danger_no_sandbox, cache_dir, cache_m
             "--executor process runs code without isolation: add --danger-no-sandbox"
         )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    from oci import RegistryClient
     from runner.api import ApiRefused, RunnerApi
     from runner.daemon import Runner
     from runner.executors import get_executor
@@ -109,7 +118,13 @@ def up(host, runner_slug, token, executor, danger_no_sandbox, cache_dir, cache_m
         raise click.ClickException(str(err)) from None
     daemon = Runner(
         RunnerApi(host, runner_slug, token),
-        ImageStore(cache_dir, cache_max_bytes),
+        ImageStore(
+            cache_dir,
+            cache_max_bytes,
+            client_factory=functools.partial(
+                RegistryClient, blob_redirect_hosts=tuple(blob_redirect_hosts.split(","))
+            ),
+        ),
         chosen,
         work_dir / "jobs",
         poll_timeout=poll_timeout,
