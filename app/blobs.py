@@ -38,3 +38,7 @@ class FileBlobStore:
             return self._path(key).read_bytes()
         except FileNotFoundError:
             raise BlobNotFound(key) from None
+
+    def delete(self, key: str) -> None:
+        """Remove the blob; a missing one is not an error (the deletion may be repeated)."""
+        self._path(key).unlink(missing_ok=True)
