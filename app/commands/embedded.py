@@ -38,6 +38,7 @@ from app.commands.supervisor import (
     wait_until,
 )
 from app.config import DEFAULT_REGISTRIES
+from app.private import private_dir
 from protocol.defaults import JOB_POLL_MAX_INTERVAL
 
 START_TIMEOUT = 60.0
@@ -114,7 +115,11 @@ class Embedded:
     def preflight(self) -> None:
         """Everything that can be checked before a process starts: the data directory is ours,
         the programs exist, every port is free."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # Whatever this process and its children create (database, logs, registry storage,
+        # job output, the beat schedule) is readable by this user only, whatever the shell's
+        # umask: the data holds secrets (job env values until the job ends, runner state).
+        os.umask(0o077)
+        private_dir(self.data_dir)
         opts = self.options
         if self.embedded_redis and shutil.which("redis-server") is None:
             raise StartError(
@@ -276,9 +281,10 @@ class Embedded:
         self.note("starting the local runner")
         runner = self.supervisor.python(
             "runner", "cli.main", "runner", "up", "--host", url,
-            "--runner", credentials.runner_slug, "--token", credentials.runner_token,
+            "--runner", credentials.runner_slug,
             "--cache-dir", str(self.data_dir / "runner-cache"),
             "--work-dir", str(self.data_dir / "runner-work"), *sandbox,
+            secrets={"BENCHER_RUNNER_TOKEN": credentials.runner_token},
         )  # fmt: skip
 
         def linger() -> float:
