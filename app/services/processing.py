@@ -1,7 +1,8 @@
 """``process_results`` for a job: parse its stored output, judge it, finalise the report.
 
-Idempotent: the job moves ``completed -> processed`` first, in the same transaction as every
-insert, so a second or concurrent run finds nothing to do (on PostgreSQL it waits on the row
+Idempotent: the output is parsed and its benchmark and measure names committed (shared,
+idempotent rows; see :func:`app.services.results.write_names`), then the job moves
+``completed -> processed`` first in the same transaction as every result insert, so a second or concurrent run finds nothing to do (on PostgreSQL it waits on the row
 lock, then sees the job processed); the unique constraints on report_benchmark and metric
 back this up. A processing error (output that cannot be parsed) rolls everything back and the
 job is failed with the reason, its raw output kept.
