@@ -2,9 +2,10 @@
 
 Idempotent: the output is parsed and its benchmark and measure names committed (shared,
 idempotent rows; see :func:`app.services.results.write_names`), then the job moves
-``completed -> processed`` first in the same transaction as every result insert, so a second or concurrent run finds nothing to do (on PostgreSQL it waits on the row
-lock, then sees the job processed); the unique constraints on report_benchmark and metric
-back this up. A processing error (output that cannot be parsed) rolls everything back and the
+``completed -> processed`` first in the same transaction as every result insert, so a second
+or concurrent run finds nothing to do (on PostgreSQL it waits on the row lock, then sees the
+job processed); the unique constraints on report_benchmark and metric back this up. A
+processing error (output that cannot be parsed) rolls everything back and the
 job is failed with the reason, its raw output kept.
 
 Every attempt is counted first, in its own transaction, so an attempt that raises anything
