@@ -17,8 +17,8 @@ from datetime import datetime
 
 import click
 
-from protocol.job_env import env_name_problem, env_value_problem
-from protocol.output import output_path_problem
+from protocol.job_env import env_name_problem, env_problem, env_value_problem
+from protocol.output import file_paths_problem, output_path_problem
 
 UNSET = "_"
 
@@ -47,6 +47,8 @@ def parse_env(pairs: tuple[str, ...]) -> dict[str, str] | None:
         if problem := env_value_problem(value):
             raise click.BadParameter(f"the value of {name} {problem}", param_hint="--env")
         env[name] = value
+    if problem := env_problem(env):
+        raise click.BadParameter(f"the environment {problem}", param_hint="--env")
     return env or None
 
 
@@ -126,6 +128,8 @@ def build_job(
     for path in files:  # checked now, not after the job ran
         if problem := output_path_problem(path):
             raise click.BadParameter(f"{path!r} {problem}", param_hint="--file")
+    if problem := file_paths_problem(list(files)):
+        raise click.BadParameter(f"the list {problem}", param_hint="--file")
     if command:
         words = split_words(command[0], "COMMAND") if len(command) == 1 else list(command)
     else:

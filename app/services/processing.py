@@ -138,7 +138,7 @@ def _process(job_id: int) -> str:
         moved = fail_job(job_id, f"processing failed: {err}")
         db.session.commit()
         return "failed" if moved else "skipped"
-    write_names(report.project, parsed)
+    names = write_names(report.project, parsed)
     now = utcnow()
     if not transition(job_id, "processed", processed=now):
         db.session.rollback()
@@ -149,7 +149,7 @@ def _process(job_id: int) -> str:
     report = job.report
     report.start_time = job.started or job.claimed or report.start_time
     report.end_time = job.completed or now
-    store_results(report, parsed)
+    store_results(report, parsed, names)
     report.status = "processed"
     db.session.commit()
     return "processed"

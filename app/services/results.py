@@ -33,6 +33,14 @@ class ProcessingError(ValueError):
 
 
 @dataclass
+class NameIds:
+    """Row ids of a report's benchmarks (by name) and measures (by slug)."""
+
+    benchmarks: dict[str, int]
+    measures: dict[str, int]
+
+
+@dataclass
 class StoredResults:
     benchmarks: int
     metrics: int
@@ -91,36 +99,38 @@ def _batches(keys: list, size: int):
     return (keys[start : start + size] for start in range(0, len(keys), size))
 
 
-def write_names(project: Project, iterations: list[dict]) -> None:
-    """Create the benchmarks and measures ``iterations`` name, committing every batch.
+def write_names(project: Project, iterations: list[dict]) -> NameIds:
+    """Create the benchmarks and measures ``iterations`` name, committing every batch; their ids.
 
     Commits on purpose, unlike other services: names are dimension rows shared by every report
-    of the project, created idempotently, and harmless if the report then fails. Writing them
-    in short transactions before the report's own leaves that one only the result rows.
+    of the project, created idempotently, and harmless if the report then fails. Writing (and
+    looking up) them in short transactions before the report's own leaves that one only the
+    result rows.
     """
     names, measure_slugs = _names(iterations)
+    ids = NameIds({}, {})
     for batch in _batches(list(names), NAME_BATCH):
-        ensure_named(Benchmark, project, dict.fromkeys(batch, {}))
+        rows = ensure_named(Benchmark, project, dict.fromkeys(batch, {}))
+        ids.benchmarks.update((name, row.id) for name, row in rows.items())
         db.session.commit()
     for batch in _batches(sorted(measure_slugs), NAME_BATCH):
-        ensure_measures(project, {s: adapters.measure_info(s) for s in batch})
+        rows = ensure_measures(project, {s: adapters.measure_info(s) for s in batch})
+        ids.measures.update((slug, row.id) for slug, row in rows.items())
         db.session.commit()
+    return ids
 
 
-def store_results(report: Report, iterations: list[dict]) -> StoredResults:
-    """Write the parsed ``iterations`` (BMF dicts) as ``report``'s metrics and judge them."""
-    names, measure_slugs = _names(iterations)
-    project = report.project
-    benchmarks = {}
-    for batch in _batches(list(names), ROW_BATCH):
-        benchmarks.update(ensure_named(Benchmark, project, dict.fromkeys(batch, {})))
-    measures = ensure_measures(project, {s: adapters.measure_info(s) for s in measure_slugs})
+def store_results(report: Report, iterations: list[dict], ids: NameIds) -> StoredResults:
+    """Write the parsed ``iterations`` (BMF dicts) as ``report``'s metrics and judge them;
+    ``ids`` are the names' rows, from :func:`write_names`."""
+    names, _ = _names(iterations)
+    benchmarks, measures = ids.benchmarks, ids.measures
 
     rb_rows = [
         {
             "report_id": report.id,
             "iteration": i,
-            "benchmark_id": benchmarks[name].id,
+            "benchmark_id": benchmarks[name],
             "branch_id": report.branch_id,
             "version_id": report.version_id,
             "testbed_id": report.testbed_id,
@@ -141,19 +151,19 @@ def store_results(report: Report, iterations: list[dict]) -> StoredResults:
     metric_rows = []
     for i, results in enumerate(iterations):
         for raw_name, by_measure in results.items():
-            bench = benchmarks[adapters.split_ignore(raw_name)[0]]
+            bench_id = benchmarks[adapters.split_ignore(raw_name)[0]]
             for slug, m in by_measure.items():
                 metric_rows.append(
                     {
-                        "report_benchmark_id": rb_ids[(i, bench.id)],
-                        "measure_id": measures[slug].id,
+                        "report_benchmark_id": rb_ids[(i, bench_id)],
+                        "measure_id": measures[slug],
                         "value": m["value"],
                         "lower_value": m.get("lower_value"),
                         "upper_value": m.get("upper_value"),
                     }
                 )
     _insert_many(Metric, metric_rows)
-    ignored = {benchmarks[n].id for n, flag in names.items() if flag}
+    ignored = {benchmarks[n] for n, flag in names.items() if flag}
     alerts = detection.detect(report, ignored_benchmarks=ignored)
     return StoredResults(benchmarks=len(names), metrics=len(metric_rows), alerts=alerts)
 

@@ -55,13 +55,13 @@ def create_run(user: User, data: dict) -> RunOutcome:
     context = data["context"]
     job_data = data.get("job")
     report_settings = {k: v for k, v in data["settings"].items() if v is not None}
-    parsed = None
+    parsed = names = None
     if job_data is None:
         try:
             parsed = parse_outputs([[text] for text in data["results"]], report_settings)
         except ProcessingError as err:
             raise BadRequest(str(err)) from None
-        write_names(project, parsed)
+        names = write_names(project, parsed)
     image = resolve_image(job_data["image"], settings().registries) if job_data else None
     testbed_ref = data.get("testbed")
     spec = None
@@ -97,7 +97,7 @@ def create_run(user: User, data: dict) -> RunOutcome:
         retire_unnamed_thresholds(placed.branch, testbed, set(data.get("thresholds") or ()))
 
     if parsed is not None:
-        store_results(report, parsed)
+        store_results(report, parsed, names)
         report.status = "processed"
         return RunOutcome(report, created=True)
     job = _create_job(user, report, image, spec, job_data)
