@@ -53,15 +53,20 @@ def can_write(user: User | None, project: Project) -> bool:
 
 
 def create_project(user: User, name: str, slug: str | None, visibility: str) -> Project:
+    """A new project; a slug taken by any project, of any organisation or visibility, is the
+    same 409 (slugs are global), also when a concurrent request takes it first."""
     slug = slug or slugify(name)
-    if db.session.scalar(select(Project.id).where(Project.slug == slug)) is not None:
-        raise Conflict(f"a project with slug {slug!r} already exists: choose another slug")
-    project = Project(
-        organization_id=user.organization_id, name=name, slug=slug, visibility=visibility
+    values = {"organization_id": user.organization_id, "name": name, "slug": slug,
+              "visibility": visibility}  # fmt: skip
+    project_id = db.session.scalar(
+        _insert(Project)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["slug"])
+        .returning(Project.id)
     )
-    db.session.add(project)
-    db.session.flush()
-    return project
+    if project_id is None:
+        raise Conflict(f"a project with slug {slug!r} already exists: choose another slug")
+    return db.session.get(Project, project_id)
 
 
 def update_project(user: User, ref: str, changes: dict) -> Project:

@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import event, insert
 
 from app.api.common import MAX_JSON_DEPTH
+from app.extensions import db
+from app.models import Project
 from tests.support.server import auth, run_body
 
 
@@ -63,3 +66,32 @@ def test_a_slug_taken_anywhere_answers_the_same(client, factory):
     assert set(answers) == {(409, "conflict")}
     # The private project itself stays hidden from the other organisation.
     assert client.get("/v0/projects/secret", headers=auth(other)).status_code == 404
+
+
+def test_a_slug_taken_by_a_concurrent_request_is_the_same_409(app, client, factory):
+    """Another connection creates the slug after the request's checks, just before its insert."""
+    _, other = factory.user("eve@example.com", "evil")
+    raced = []
+
+    def take_the_slug(conn, cursor, statement, *args):
+        if raced or not statement.startswith("INSERT INTO project "):
+            return
+        raced.append(statement)
+        with db.engine.connect() as racer:
+            racer.execute(
+                insert(Project).values(
+                    organization_id=1, name="r", slug="race", visibility="private"
+                )
+            )
+            racer.commit()
+
+    event.listen(db.engine, "before_cursor_execute", take_the_slug)
+    try:
+        response = client.post("/v0/projects", json={"name": "race"}, headers=auth(other))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", take_the_slug)
+    assert raced
+    assert (response.status_code, response.json["error"]) == (409, "conflict")
+    assert response.json["message"] == (
+        "a project with slug 'race' already exists: choose another slug"
+    )
