@@ -31,8 +31,8 @@ from oci.errors import (
     RegistryUnreachable,
 )
 from oci.reference import DOCKER_HUB
-from oci.responses import challenge_params, error_codes, short_reason
-from oci.transport import host_of, normalise_hosts, send
+from oci.responses import challenge_params, error_codes, printable_scheme, short_reason
+from oci.transport import host_of, normalise_hosts, printable_host, send
 
 MEDIA_OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 MEDIA_OCI_INDEX = "application/vnd.oci.image.index.v1+json"
@@ -294,7 +294,7 @@ class RegistryClient:
             send["auth"] = self.credentials
         elif scheme.lower() != "bearer":
             raise RegistryAuthError(
-                f"registry requires {scheme or 'unknown'} authentication and no credentials "
+                f"registry requires {printable_scheme(scheme)} authentication and no credentials "
                 "were given; make the repository public (pulls are anonymous)",
                 registry=self.registry,
                 repository=repository,
@@ -347,7 +347,8 @@ class RegistryClient:
             if resp.status_code != 200:
                 who = "the credentials given" if self.credentials else "an anonymous token"
                 raise RegistryAuthError(
-                    f"token service {realm} answered {resp.status_code} for {who}",
+                    f"token service at {printable_host(realm)} answered {resp.status_code} for "
+                    f"{who}",
                     registry=self.registry,
                     repository=repository,
                 )
@@ -359,7 +360,7 @@ class RegistryClient:
                 token, ttl = None, 0.0
         if not token:
             raise RegistryAuthError(
-                f"token service {realm} returned no token",
+                f"token service at {printable_host(realm)} returned no token",
                 registry=self.registry,
                 repository=repository,
             )

@@ -22,6 +22,11 @@ def short_reason(err: requests.RequestException) -> str:
     return found.group(0).strip() if found else type(err).__name__
 
 
+def printable_scheme(scheme: str) -> str:
+    """An authentication scheme from a challenge header, repeated only when it is one word."""
+    return scheme if scheme.isalnum() and len(scheme) <= 20 else "an unknown"
+
+
 def challenge_params(challenge: str) -> dict[str, str]:
     """``Bearer realm="https://auth",service="reg"`` -> ``{"realm": ..., "service": ...}``."""
     return {m[0].lower(): m[1] or m[2] for m in _CHALLENGE_PARAM.findall(challenge)}

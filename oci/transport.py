@@ -96,13 +96,13 @@ def send(
                 allow_redirects=False,
             )
         except (requests.ConnectionError, requests.Timeout) as err:
-            base = url.split("/v2/", 1)[0].split("?", 1)[0]
+            base = f"{urlsplit(url).scheme}://{printable_host(url)}"
             raise RegistryUnreachable(
                 f"cannot reach {base} ({short_reason(err)})", **where
             ) from None
         except requests.RequestException as err:
             raise RegistryError(
-                f"request to {url.split('?', 1)[0]} failed ({short_reason(err)})", **where
+                f"request to {printable_host(url)} failed ({short_reason(err)})", **where
             ) from None
         target = redirect_target(resp.status_code, url, resp.headers.get("Location"))
         if target is None:

@@ -93,3 +93,26 @@ def test_errors_repeat_no_remote_text():
     for err in (denied.value, broken.value):
         assert "secret" not in str(err) and "root:x" not in str(err)
         assert "Forbidden" not in str(err) and "Internal Server Error" not in str(err)
+
+
+def test_authentication_errors_repeat_no_remote_text():
+    hostile = 'Bearer realm="http://127.0.0.1:1/<secret body>"'
+    with http_stub() as stub:
+        stub.routes[("GET", "/v2/acme/app/manifests/v1")] = lambda h: (
+            401,
+            {"WWW-Authenticate": "Weird<script> x"},
+            b"",
+        )
+        stub.routes[("GET", "/v2/acme/app/manifests/v2")] = lambda h: (
+            401,
+            {"WWW-Authenticate": hostile},
+            b"",
+        )
+        with RegistryClient(stub.host) as client:
+            with pytest.raises(RegistryError) as scheme:
+                client.get_manifest("acme/app", "v1")
+            with pytest.raises(RegistryError) as realm:
+                client.get_manifest("acme/app", "v2")
+    assert "requires an unknown authentication" in str(scheme.value)
+    assert "<script>" not in str(scheme.value)
+    assert "<secret body>" not in str(realm.value)
