@@ -279,12 +279,17 @@ class Embedded:
         opts = self.options
         sandbox = ["--executor", "process", "--danger-no-sandbox"] if opts.danger_no_sandbox else []
         self.note("starting the local runner")
+        for directory in ("runner-cache", "runner-work"):
+            private_dir(self.data_dir / directory)
         runner = self.supervisor.python(
             "runner", "cli.main", "runner", "up", "--host", url,
             "--runner", credentials.runner_slug,
             "--cache-dir", str(self.data_dir / "runner-cache"),
             "--work-dir", str(self.data_dir / "runner-work"), *sandbox,
             secrets={"BENCHER_RUNNER_TOKEN": credentials.runner_token},
+            # The usual umask: the root filesystems it unpacks must stay traversable by an
+            # image's non-root user; the 0700 data directory keeps them from other users.
+            umask=0o022,
         )  # fmt: skip
 
         def linger() -> float:

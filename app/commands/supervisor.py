@@ -79,16 +79,18 @@ class Supervisor:
         *,
         stop_after: tuple[str, ...] = (),
         secrets: dict[str, str] | None = None,
+        umask: int = -1,
     ) -> Child:
         """Start ``argv`` as child ``name``; ``secrets`` go into its environment only, which
-        other users cannot read, unlike its command line (``ps``, ``/proc/PID/cmdline``)."""
+        other users cannot read, unlike its command line (``ps``, ``/proc/PID/cmdline``).
+        ``umask`` replaces this process's for the child (-1: inherit it)."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_dir / f"{name}.log"
         with open(log, "ab") as out:
             offset = out.tell()
             process = subprocess.Popen(
                 argv, env={**self.env, **(secrets or {})}, stdout=out, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
+                stdin=subprocess.DEVNULL, start_new_session=True, umask=umask,
             )  # fmt: skip
         child = Child(name, process, log, stop_after, log_offset=offset)
         self.children.append(child)
@@ -100,10 +102,11 @@ class Supervisor:
         *args: str,
         stop_after: tuple[str, ...] = (),
         secrets: dict[str, str] | None = None,
+        umask: int = -1,
     ) -> Child:
         """Start ``python -m ARGS`` with this interpreter."""
         argv = [sys.executable, "-m", *args]
-        return self.start(name, argv, stop_after=stop_after, secrets=secrets)
+        return self.start(name, argv, stop_after=stop_after, secrets=secrets, umask=umask)
 
     def failed(self) -> Child | None:
         """The first child that exited on its own, if any."""
