@@ -6,13 +6,16 @@ import os
 import tempfile
 from pathlib import Path
 
+from app.private import private_dir
+
 
 class BlobNotFound(KeyError):
     pass
 
 
 class FileBlobStore:
-    """Blobs as files under one directory; writes are atomic (temp file + rename)."""
+    """Blobs as files under one directory (0700, files 0600); writes are atomic (temp file +
+    rename)."""
 
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -23,7 +26,8 @@ class FileBlobStore:
         return self.root / key
 
     def put(self, key: str, data: bytes) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
+        # mkstemp creates the file 0600, so a blob is private from its first byte.
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as f:
@@ -38,3 +42,7 @@ class FileBlobStore:
             return self._path(key).read_bytes()
         except FileNotFoundError:
             raise BlobNotFound(key) from None
+
+    def delete(self, key: str) -> None:
+        """Remove the blob; a missing one is not an error (the deletion may be repeated)."""
+        self._path(key).unlink(missing_ok=True)

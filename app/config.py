@@ -47,6 +47,8 @@ class Settings:
     timeout_grace: int = 60
     unprocessed_after: int = 120
     claim_recheck: int = 5
+    max_report_results: int = 10_000
+    max_processing_attempts: int = 3
     #: Set by ``bencher server up`` for its own API process, and echoed by ``/v0/health``, so
     #: ``up`` can tell its API from another server holding the port.
     instance_id: str | None = None
@@ -73,6 +75,8 @@ class Settings:
             "timeout_grace": _env_int("BENCHER_TIMEOUT_GRACE", 60),
             "unprocessed_after": _env_int("BENCHER_UNPROCESSED_AFTER", 120),
             "claim_recheck": _env_int("BENCHER_CLAIM_RECHECK", 5),
+            "max_report_results": _env_int("BENCHER_MAX_REPORT_RESULTS", 10_000),
+            "max_processing_attempts": _env_int("BENCHER_MAX_PROCESSING_ATTEMPTS", 3),
             "instance_id": _env("BENCHER_INSTANCE_ID", "") or None,
             "secret_key": _env("BENCHER_SECRET_KEY", "") or None,
             "cookie_secure": _env("BENCHER_COOKIE_SECURE", "false").lower() in _TRUE,

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from app.config import Settings
 from app.errors import register_error_handlers
 from app.extensions import db, migrate, sock
+from app.private import private_dir, private_sqlite
 
 
 def normalise_database_url(url: str) -> str:
@@ -32,8 +33,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["SOCK_SERVER_OPTIONS"] = {"max_message_size": settings.max_message_bytes}
     app.config["MAX_CONTENT_LENGTH"] = settings.max_message_bytes
     app.json.sort_keys = False
+    private_dir(settings.data_dir)
     if settings.database_url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        database = make_url(settings.database_url).database
+        if database and database != ":memory:":
+            private_sqlite(Path(database))
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
 
     db.init_app(app)

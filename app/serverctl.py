@@ -15,6 +15,8 @@ from app.services.auth import RUNNER_TOKEN_PREFIX, generate_token, hash_token, i
 from app.services.projects import create_project
 from app.services.runners import add_runner_spec, create_runner, create_spec
 
+#: The name of the admin token ``bencher server up`` mints; each start revokes the last one.
+UP_TOKEN_NAME = "bencher server up"
 LOCAL_SPEC = {"slug": "default", "cpu": 2, "memory": 1 << 30, "disk": 4 << 30, "fallback": True}
 
 
@@ -30,12 +32,19 @@ def upgrade_database(app) -> None:
         upgrade()
 
 
-def initialise(email: str, org_slug: str, plan: str) -> str:
-    """Apply migrations, ensure the admin user and organisation; return a new admin token."""
+def initialise(email: str, org_slug: str, plan: str, token_name: str = "admin") -> str:
+    """Apply migrations, ensure the admin user and organisation; return a new admin token.
+
+    The tokens this admin already has under ``token_name`` are revoked when that is
+    :data:`UP_TOKEN_NAME`: each ``server up`` prints a new one, and an old one left valid would
+    be a secret nobody remembers to rotate.
+    """
     app = create_app()
     upgrade_database(app)
     with app.app_context():
-        token = init_server(email, org_slug, org_slug.title(), plan)
+        token = init_server(
+            email, org_slug, org_slug.title(), plan, token_name, token_name == UP_TOKEN_NAME
+        )
         db.session.commit()
     return token
 
@@ -45,9 +54,10 @@ def provision_embedded(runner_slug: str = "local") -> EmbeddedCredentials:
     and a public ``demo`` project.
 
     Safe to repeat on the same data: existing rows are kept; the admin and runner get fresh
-    tokens (only hashes are stored, so the old secrets cannot be shown again).
+    tokens (only hashes are stored, so the old secrets cannot be shown again), and the admin
+    token of the previous start is revoked.
     """
-    admin_token = initialise("admin@localhost", "default", "free")
+    admin_token = initialise("admin@localhost", "default", "free", UP_TOKEN_NAME)
     with create_app().app_context():
         spec = db.session.scalar(select(Spec).where(Spec.slug == LOCAL_SPEC["slug"]))
         if spec is None:

@@ -209,6 +209,14 @@ class Client:
         """The report with its results and alerts."""
         return self.request("GET", f"/projects/{_seg(project)}/reports/{_seg(report)}")[0]
 
+    def list_tokens(self) -> list[dict]:
+        """The caller's own API tokens (uuid, name, created, revoked); never the secrets."""
+        return self.request("GET", "/tokens")[0]
+
+    def revoke_token(self, token: str) -> dict:
+        """Revoke one of the caller's tokens by uuid; the token as it is afterwards."""
+        return self.request("DELETE", f"/tokens/{_seg(token)}")[0]
+
 
 def _seg(value: str) -> str:
     return quote(value, safe="")

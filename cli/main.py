@@ -22,6 +22,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str | None]] = {
     "branch": ("cli.branches:branch", "A project's branches: list, view.", None),
     "archive": ("cli.branches:archive", "Archive a branch.", None),
     "unarchive": ("cli.branches:unarchive", "Unarchive a branch.", None),
+    "token": ("cli.tokens:token", "Your API tokens: list, revoke.", None),
     "image": ("cli.image:image", "Build and push benchmark images (no Docker needed).", None),
     "runner": ("runner.cli:runner", "Run benchmark jobs for a Bencher server.", None),
     "server": ("app.commands.server:server", "Set up and run the Bencher API server.", "server"),

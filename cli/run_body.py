@@ -12,15 +12,14 @@ Decisions recorded here because users meet them:
 
 from __future__ import annotations
 
-import re
 import shlex
 from datetime import datetime
 
 import click
 
-from protocol.output import output_path_problem
+from protocol.job_env import env_name_problem, env_problem, env_value_problem
+from protocol.output import file_paths_problem, output_path_problem
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 UNSET = "_"
 
 
@@ -40,12 +39,16 @@ def parse_env(pairs: tuple[str, ...]) -> dict[str, str] | None:
     env = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
-        if not sep or not _ENV_NAME.match(name):
+        if not sep or env_name_problem(name):
             raise click.BadParameter(
                 f"{pair!r} is not NAME=VALUE with NAME made of letters, digits and _",
                 param_hint="--env",
             )
+        if problem := env_value_problem(value):
+            raise click.BadParameter(f"the value of {name} {problem}", param_hint="--env")
         env[name] = value
+    if problem := env_problem(env):
+        raise click.BadParameter(f"the environment {problem}", param_hint="--env")
     return env or None
 
 
@@ -125,6 +128,8 @@ def build_job(
     for path in files:  # checked now, not after the job ran
         if problem := output_path_problem(path):
             raise click.BadParameter(f"{path!r} {problem}", param_hint="--file")
+    if problem := file_paths_problem(list(files)):
+        raise click.BadParameter(f"the list {problem}", param_hint="--file")
     if command:
         words = split_words(command[0], "COMMAND") if len(command) == 1 else list(command)
     else:

@@ -31,7 +31,8 @@ from oci.errors import (
     RegistryUnreachable,
 )
 from oci.reference import DOCKER_HUB
-from oci.responses import challenge_params, error_codes, short_reason
+from oci.responses import challenge_params, error_codes, printable_scheme, short_reason
+from oci.transport import host_of, normalise_hosts, printable_host, send
 
 MEDIA_OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 MEDIA_OCI_INDEX = "application/vnd.oci.image.index.v1+json"
@@ -75,7 +76,12 @@ def is_loopback(registry: str) -> bool:
 
 
 class RegistryClient:
-    """Talks to one registry. Thread-compatible, not thread-safe: use one client per thread."""
+    """Talks to one registry. Thread-compatible, not thread-safe: use one client per thread.
+
+    Redirects are followed only to the registry's own host and ``allowed_hosts`` (the server
+    passes its registry allow-list); blob downloads also to ``blob_redirect_hosts`` (storage
+    behind the registry, e.g. an S3 bucket; ``BENCHER_BLOB_REDIRECT_HOSTS`` on a runner).
+    """
 
     def __init__(
         self,
@@ -85,6 +91,8 @@ class RegistryClient:
         timeout: float = 10.0,
         session: requests.Session | None = None,
         credentials: tuple[str, str] | None = None,
+        allowed_hosts: tuple[str, ...] | frozenset[str] = (),
+        blob_redirect_hosts: tuple[str, ...] | frozenset[str] = (),
     ) -> None:
         self.registry = registry
         self.timeout = timeout
@@ -93,6 +101,8 @@ class RegistryClient:
             insecure = is_loopback(registry)
         host = _HUB_API_HOST if registry == DOCKER_HUB else registry
         self.base_url = f"{'http' if insecure else 'https'}://{host}"
+        self._api_hosts = normalise_hosts([registry, host, *allowed_hosts])
+        self._blob_hosts = self._api_hosts | normalise_hosts(blob_redirect_hosts)
         self._session = session or requests.Session()
         self._owns_session = session is None
         self._tokens: dict[str, tuple[str, float]] = {}
@@ -203,7 +213,8 @@ class RegistryClient:
     ) -> tuple[int, str]:
         hasher = hashlib.sha256()
         written = 0
-        resp = self._request("GET", repository, f"/v2/{repository}/blobs/{digest}", stream=True)
+        path = f"/v2/{repository}/blobs/{digest}"
+        resp = self._request("GET", repository, path, stream=True, blob=True)
         with resp:
             self._raise_for_status(resp, repository, f"blob {digest}")
             try:
@@ -256,6 +267,7 @@ class RegistryClient:
         actions: str = "pull",
         data: Any = None,
         params: dict[str, str] | None = None,
+        blob: bool = False,
     ) -> requests.Response:
         """Send one request, answering an authentication challenge once.
 
@@ -270,6 +282,7 @@ class RegistryClient:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         send = {"headers": headers, "stream": stream, "data": data, "params": params}
+        send["hosts"] = self._blob_hosts if blob else self._api_hosts
         resp = self._send(method, url, repository, **send)
         if resp.status_code != 401:
             return resp
@@ -281,7 +294,7 @@ class RegistryClient:
             send["auth"] = self.credentials
         elif scheme.lower() != "bearer":
             raise RegistryAuthError(
-                f"registry requires {scheme or 'unknown'} authentication and no credentials "
+                f"registry requires {printable_scheme(scheme)} authentication and no credentials "
                 "were given; make the repository public (pulls are anonymous)",
                 registry=self.registry,
                 repository=repository,
@@ -322,12 +335,20 @@ class RegistryClient:
         query = {"scope": params.get("scope") or scope}
         if params.get("service"):
             query["service"] = params["service"]
-        resp = self._send("GET", realm, repository, params=query, auth=self.credentials)
+        resp = self._send(
+            "GET",
+            realm,
+            repository,
+            params=query,
+            auth=self.credentials,
+            hosts=self._api_hosts | {host_of(realm)},
+        )
         with resp:
             if resp.status_code != 200:
                 who = "the credentials given" if self.credentials else "an anonymous token"
                 raise RegistryAuthError(
-                    f"token service {realm} answered {resp.status_code} for {who}",
+                    f"token service at {printable_host(realm)} answered {resp.status_code} for "
+                    f"{who}",
                     registry=self.registry,
                     repository=repository,
                 )
@@ -339,7 +360,7 @@ class RegistryClient:
                 token, ttl = None, 0.0
         if not token:
             raise RegistryAuthError(
-                f"token service {realm} returned no token",
+                f"token service at {printable_host(realm)} returned no token",
                 registry=self.registry,
                 repository=repository,
             )
@@ -347,41 +368,17 @@ class RegistryClient:
         self._tokens[scope] = (token, time.monotonic() + max(ttl - 5.0, 1.0))
         return token
 
-    def _send(
-        self,
-        method: str,
-        url: str,
-        repository: str,
-        *,
-        headers: dict[str, str] | None = None,
-        params: dict[str, str] | None = None,
-        stream: bool = False,
-        data: Any = None,
-        auth: tuple[str, str] | None = None,
-    ) -> requests.Response:
-        try:
-            return self._session.request(
-                method,
-                url,
-                headers=headers,
-                params=params,
-                stream=stream,
-                data=data,
-                auth=auth,
-                timeout=self.timeout,
-                allow_redirects=True,
-            )
-        except (requests.ConnectionError, requests.Timeout) as err:
-            where = url.split("/v2/", 1)[0]
-            raise RegistryUnreachable(
-                f"cannot reach {where} ({short_reason(err)})",
-                registry=self.registry,
-                repository=repository,
-            ) from None
-        except requests.RequestException as err:
-            raise RegistryError(
-                f"request to {url} failed: {err}", registry=self.registry, repository=repository
-            ) from None
+    def _send(self, method: str, url: str, repository: str, **kwargs: Any) -> requests.Response:
+        return send(
+            self._session,
+            method,
+            url,
+            timeout=self.timeout,
+            allow_http=self.base_url.startswith("http:"),
+            registry=self.registry,
+            repository=repository,
+            **kwargs,
+        )
 
     def _raise_for_status(
         self, resp: requests.Response, repository: str, what: str, *, manifest: bool = False

@@ -9,6 +9,7 @@ import re
 import requests
 
 _ERRNO = re.compile(r"\[Errno -?\d+\] [^'\")]+")
+_ERROR_CODE = re.compile(r"[A-Z][A-Z_]{0,63}")
 _CHALLENGE_PARAM = re.compile(r'(\w+)=(?:"([^"]*)"|([^,\s]*))')
 
 
@@ -21,19 +22,30 @@ def short_reason(err: requests.RequestException) -> str:
     return found.group(0).strip() if found else type(err).__name__
 
 
+def printable_scheme(scheme: str) -> str:
+    """An authentication scheme from a challenge header, repeated only when it is one word."""
+    return scheme if scheme.isalnum() and len(scheme) <= 20 else "an unknown"
+
+
 def challenge_params(challenge: str) -> dict[str, str]:
     """``Bearer realm="https://auth",service="reg"`` -> ``{"realm": ..., "service": ...}``."""
     return {m[0].lower(): m[1] or m[2] for m in _CHALLENGE_PARAM.findall(challenge)}
 
 
 def error_codes(resp: requests.Response) -> tuple[set[str], str]:
-    """The distribution-spec error codes in a response body, and a short text for messages."""
+    """The distribution-spec error codes in a response body, and a short text for messages.
+
+    The text names the codes only (``MANIFEST_UNKNOWN``), never the body's messages nor the
+    status line's reason: what a registry writes there is not repeated to users or logs.
+    """
     if resp.request is not None and resp.request.method == "HEAD":
         return set(), ""
     try:
-        errors = json.loads(resp.content[:65536]).get("errors") or []
+        # One chunk at most: a hostile error body is not read into memory whole.
+        head = next(resp.iter_content(65536), b"")
+        errors = json.loads(head).get("errors") or []
         codes = {str(e.get("code", "")) for e in errors if isinstance(e, dict)}
-        text = "; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors)
-    except (ValueError, AttributeError, TypeError):
+    except (ValueError, AttributeError, TypeError, requests.RequestException):
         return set(), ""
-    return codes, f" ({text})" if text else ""
+    codes = {c for c in codes if _ERROR_CODE.fullmatch(c)}
+    return codes, f" ({', '.join(sorted(codes))})" if codes else ""

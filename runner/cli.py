@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 import sys
@@ -118,9 +119,16 @@ def runner() -> None:
     show_default=True,
     help="Size of /bencher/output (a tmpfs) for jobs whose spec sets no disk size.",
 )
+@click.option(
+    "--blob-redirect-hosts",
+    envvar="BENCHER_BLOB_REDIRECT_HOSTS",
+    default="",
+    help="Comma-separated host[:port]s a registry may redirect blob downloads to (its "
+    "storage); other redirects are refused [env: BENCHER_BLOB_REDIRECT_HOSTS].",
+)
 def up(host, runner_slug, token, executor, danger_no_sandbox, cache_dir, cache_max_bytes,
        work_dir, poll_timeout, max_jobs, once, userns, image_max_bytes, image_config_max_bytes,
-       output_max_bytes) -> None:  # fmt: skip
+       output_max_bytes, blob_redirect_hosts) -> None:  # fmt: skip
     """Claim jobs and run them until stopped. SIGTERM or Ctrl-C cancels the current job,
     reports it, and exits."""
     if executor == "process" and not danger_no_sandbox:
@@ -128,6 +136,7 @@ def up(host, runner_slug, token, executor, danger_no_sandbox, cache_dir, cache_m
             "--executor process runs code without isolation: add --danger-no-sandbox"
         )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    from oci import RegistryClient
     from runner.api import ApiRefused, RunnerApi
     from runner.daemon import Runner
     from runner.executors import get_executor
@@ -153,6 +162,9 @@ def up(host, runner_slug, token, executor, danger_no_sandbox, cache_dir, cache_m
             max_image_bytes=image_max_bytes,
             max_config_bytes=image_config_max_bytes,
             id_shift=id_shift,
+            client_factory=functools.partial(
+                RegistryClient, blob_redirect_hosts=tuple(blob_redirect_hosts.split(","))
+            ),
         ),
         chosen,
         work_dir / "jobs",

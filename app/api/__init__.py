@@ -17,10 +17,11 @@ def register(app: Flask) -> None:
         runs,
         specs,
         thresholds,
+        tokens,
     )
 
     for module in (
         alerts, branches, dimensions, health, jobs, perf, projects, reports, runners, runs,
-        specs, thresholds,
+        specs, thresholds, tokens,
     ):  # fmt: skip
         app.register_blueprint(module.bp, url_prefix="/v0")

@@ -3,8 +3,20 @@ from flask import Blueprint
 from app.api.common import load_body, optional_user, paging, require_user
 from app.extensions import db
 from app.models import Project
-from app.schemas.project import ProjectAccessSchema, ProjectCreateSchema, ProjectOutSchema
-from app.services.projects import can_write, create_project, get_project, visible_projects
+from app.schemas.project import (
+    ProjectAccessSchema,
+    ProjectCreateSchema,
+    ProjectOutSchema,
+    ProjectUpdateSchema,
+)
+from app.services.projects import (
+    can_write,
+    create_project,
+    delete_project,
+    get_project,
+    update_project,
+    visible_projects,
+)
 
 bp = Blueprint("projects", __name__)
 
@@ -29,6 +41,21 @@ def list_projects():
 @bp.get("/projects/<project>")
 def get_one(project: str):
     return ProjectOutSchema().dump(get_project(optional_user(), project))
+
+
+@bp.patch("/projects/<project>")
+def patch_project(project: str):
+    user = require_user()
+    updated = update_project(user, project, load_body(ProjectUpdateSchema()))
+    db.session.commit()
+    return ProjectOutSchema().dump(updated)
+
+
+@bp.delete("/projects/<project>")
+def delete_one(project: str):
+    delete_project(require_user(), project)
+    db.session.commit()
+    return "", 204
 
 
 @bp.get("/projects/<project>/access")

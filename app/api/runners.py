@@ -1,6 +1,6 @@
 from flask import Blueprint, request
 
-from app.api.common import load_body, require_admin
+from app.api.common import json_body, load_body, require_admin
 from app.extensions import db
 from app.schemas.job import ClaimedJobSchema, ClaimSchema
 from app.schemas.runner import RunnerCreateSchema, RunnerOutSchema, RunnerSpecSchema
@@ -34,7 +34,7 @@ def post_runner_spec(runner: str):
 def claim(runner: str):
     """Long-poll for a job: 200 with the claimed job, or 204 when ``poll_timeout`` passes."""
     found = authenticate_runner(runner, parse_bearer(request.headers.get("Authorization")))
-    data = ClaimSchema().load(request.get_json(silent=True) or {})
+    data = ClaimSchema().load(json_body() or {})
     job = wait_and_claim(found, data["poll_timeout"])
     if job is None:
         return "", 204

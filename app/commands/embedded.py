@@ -38,6 +38,7 @@ from app.commands.supervisor import (
     wait_until,
 )
 from app.config import DEFAULT_REGISTRIES
+from app.private import private_dir
 from protocol.defaults import JOB_POLL_MAX_INTERVAL
 
 START_TIMEOUT = 60.0
@@ -114,7 +115,11 @@ class Embedded:
     def preflight(self) -> None:
         """Everything that can be checked before a process starts: the data directory is ours,
         the programs exist, every port is free."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # Whatever this process and its children create (database, logs, registry storage,
+        # job output, the beat schedule) is readable by this user only, whatever the shell's
+        # umask: the data holds secrets (job env values until the job ends, runner state).
+        os.umask(0o077)
+        private_dir(self.data_dir)
         opts = self.options
         if self.embedded_redis and shutil.which("redis-server") is None:
             raise StartError(
@@ -274,11 +279,17 @@ class Embedded:
         opts = self.options
         sandbox = ["--executor", "process", "--danger-no-sandbox"] if opts.danger_no_sandbox else []
         self.note("starting the local runner")
+        for directory in ("runner-cache", "runner-work"):
+            private_dir(self.data_dir / directory)
         runner = self.supervisor.python(
             "runner", "cli.main", "runner", "up", "--host", url,
-            "--runner", credentials.runner_slug, "--token", credentials.runner_token,
+            "--runner", credentials.runner_slug,
             "--cache-dir", str(self.data_dir / "runner-cache"),
             "--work-dir", str(self.data_dir / "runner-work"), *sandbox,
+            secrets={"BENCHER_RUNNER_TOKEN": credentials.runner_token},
+            # The usual umask: the root filesystems it unpacks must stay traversable by an
+            # image's non-root user; the 0700 data directory keeps them from other users.
+            umask=0o022,
         )  # fmt: skip
 
         def linger() -> float:

@@ -72,23 +72,41 @@ class Supervisor:
     env: dict[str, str]
     children: list[Child] = field(default_factory=list)
 
-    def start(self, name: str, argv: list[str], *, stop_after: tuple[str, ...] = ()) -> Child:
-        """Start ``argv`` as child ``name``."""
+    def start(
+        self,
+        name: str,
+        argv: list[str],
+        *,
+        stop_after: tuple[str, ...] = (),
+        secrets: dict[str, str] | None = None,
+        umask: int = -1,
+    ) -> Child:
+        """Start ``argv`` as child ``name``; ``secrets`` go into its environment only, which
+        other users cannot read, unlike its command line (``ps``, ``/proc/PID/cmdline``).
+        ``umask`` replaces this process's for the child (-1: inherit it)."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_dir / f"{name}.log"
         with open(log, "ab") as out:
             offset = out.tell()
             process = subprocess.Popen(
-                argv, env=self.env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True,
+                argv, env={**self.env, **(secrets or {})}, stdout=out, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True, umask=umask,
             )  # fmt: skip
         child = Child(name, process, log, stop_after, log_offset=offset)
         self.children.append(child)
         return child
 
-    def python(self, name: str, *args: str, stop_after: tuple[str, ...] = ()) -> Child:
+    def python(
+        self,
+        name: str,
+        *args: str,
+        stop_after: tuple[str, ...] = (),
+        secrets: dict[str, str] | None = None,
+        umask: int = -1,
+    ) -> Child:
         """Start ``python -m ARGS`` with this interpreter."""
-        return self.start(name, [sys.executable, "-m", *args], stop_after=stop_after)
+        argv = [sys.executable, "-m", *args]
+        return self.start(name, argv, stop_after=stop_after, secrets=secrets, umask=umask)
 
     def failed(self) -> Child | None:
         """The first child that exited on its own, if any."""

@@ -47,6 +47,8 @@ class Job(db.Model):
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
     output_key: Mapped[str | None] = mapped_column(String(256))
+    #: Processing attempts started; the job fails after BENCHER_MAX_PROCESSING_ATTEMPTS.
+    processing_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     report: Mapped[Report] = relationship(lazy="joined")
     spec: Mapped[Spec] = relationship(lazy="joined")

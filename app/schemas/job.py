@@ -6,6 +6,19 @@ from app.schemas.runner import SpecOutSchema
 from protocol import DEFAULT_POLL_TIMEOUT, MAX_POLL_TIMEOUT
 
 
+def public_config(job) -> dict:
+    """The job's config as users see it: ``env`` as its variable names only.
+
+    Values are write-only: stored, handed to the runner with the claim, scrubbed when the job
+    ends, and never returned, so a secret passed with ``--env`` is not readable by everyone who
+    may read the project (public projects included).
+    """
+    config = dict(job.config or {})
+    if "env" in config:
+        config["env"] = sorted(config["env"])
+    return config
+
+
 class JobOutSchema(Schema):
     uuid = fields.String()
     status = fields.String()
@@ -15,7 +28,7 @@ class JobOutSchema(Schema):
     digest = fields.String()
     spec = fields.Nested(SpecOutSchema)
     runner = fields.Function(lambda j: j.runner.slug if j.runner else None)
-    config = fields.Dict()
+    config = fields.Function(public_config)
     priority = fields.Integer()
     timeout = fields.Integer()
     created = fields.AwareDateTime()

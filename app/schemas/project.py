@@ -18,6 +18,16 @@ class ProjectCreateSchema(Schema):
     visibility = fields.String(load_default="public", validate=validate.OneOf(VISIBILITIES))
 
 
+class ProjectUpdateSchema(Schema):
+    """``PATCH /v0/projects/{project}``: what may change; the slug is the project's address."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(validate=validate.Length(min=1, max=256))
+    visibility = fields.String(validate=validate.OneOf(VISIBILITIES))
+
+
 class ProjectOutSchema(Schema):
     uuid = fields.String()
     slug = fields.String()

@@ -8,7 +8,8 @@ import adapters
 from app.schemas.branch import HASH_RE, HashField, StartPointSchema
 from app.schemas.threshold import ModelSchema
 from protocol.context import CONTEXT_HASH
-from protocol.output import output_path_problem
+from protocol.job_env import env_name_problem, env_problem, env_value_problem
+from protocol.output import file_paths_problem, output_path_problem
 
 AVERAGES = ("mean", "median")
 FOLDS = ("min", "max", "mean", "median")
@@ -43,6 +44,16 @@ def _collectable(path: str) -> None:
         raise ValidationError(f"{path!r} {problem}")
 
 
+def _rule(problem_of):
+    """A marshmallow validator from one of :mod:`protocol`'s ``*_problem`` rules."""
+
+    def check(value) -> None:
+        if problem := problem_of(value):
+            raise ValidationError(problem)
+
+    return check
+
+
 class JobSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -52,16 +63,18 @@ class JobSchema(Schema):
     entrypoint = fields.List(fields.String(), load_default=None, allow_none=True)
     cmd = fields.List(fields.String(), load_default=None, allow_none=True)
     env = fields.Dict(
-        keys=fields.String(validate=validate.Regexp(r"^[A-Za-z_][A-Za-z0-9_]*$")),
-        values=fields.String(),
+        keys=fields.String(validate=_rule(env_name_problem)),
+        values=fields.String(validate=_rule(env_value_problem)),
         load_default=None,
         allow_none=True,
+        validate=_rule(env_problem),
     )
     timeout = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
     file_paths = fields.List(
-        fields.String(validate=[validate.Length(min=1, max=4096), _collectable]),
+        fields.String(validate=_collectable),
         load_default=None,
         allow_none=True,
+        validate=_rule(file_paths_problem),
     )
     iter = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100))
     allow_failure = fields.Boolean(load_default=False)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.errors import Unauthorized
 from app.extensions import db
 from app.models import ApiToken, Organization, Runner, User
+from app.services.tokens import revoke_named
 
 API_TOKEN_PREFIX = "bencher_api_"
 RUNNER_TOKEN_PREFIX = "bencher_runner_"
@@ -74,10 +75,18 @@ def authenticate_runner(runner_ref: str, token: str | None) -> Runner:
     return runner
 
 
-def init_server(email: str, org_slug: str, org_name: str, plan: str = "free") -> str:
+def init_server(
+    email: str,
+    org_slug: str,
+    org_name: str,
+    plan: str = "free",
+    token_name: str = "admin",
+    replace: bool = False,
+) -> str:
     """Create the first organisation and admin user; return a new admin API token.
 
-    Idempotent on an existing database: the same admin gets a fresh token.
+    Idempotent on an existing database: the same admin gets a fresh token named
+    ``token_name``; with ``replace`` the admin's earlier tokens of that name are revoked.
     """
     org = db.session.scalar(select(Organization).where(Organization.slug == org_slug))
     if org is None:
@@ -88,4 +97,6 @@ def init_server(email: str, org_slug: str, org_name: str, plan: str = "free") ->
         user = User(organization=org, email=email, name="Admin", admin=True)
         db.session.add(user)
     db.session.flush()
-    return issue_api_token(user, "admin")
+    if replace:
+        revoke_named(user, token_name)
+    return issue_api_token(user, token_name)

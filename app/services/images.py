@@ -42,7 +42,8 @@ def resolve_image(reference: str, allowed: tuple[str, ...]) -> ResolvedImage:
     digest = ref.digest
     if digest is None:
         try:
-            digest = RegistryClient(ref.registry).resolve_digest(ref.repository, ref.tag)
+            with RegistryClient(ref.registry, allowed_hosts=allowed) as client:
+                digest = client.resolve_digest(ref.repository, ref.tag)
         except ManifestNotFound:
             raise BadRequest(
                 f"image {reference!r} not found: tag {ref.tag!r} does not exist in "

@@ -16,16 +16,38 @@ from app.services import notifier, on_commit
 from app.services.lookup import MAX_MATCHES, only_match, uuid_matches
 from protocol import HELD_STATUSES, JOB_STATUSES, TRANSITIONS
 
+#: Statuses after which no runner needs the job's environment any more.
+_RUN_ENDED = frozenset({"completed", "failed", "canceled"})
+
 
 def transition(job_id: int, to: str, **values) -> bool:
-    """Move the job to ``to`` if its current status allows it; True when it moved."""
+    """Move the job to ``to`` if its current status allows it; True when it moved.
+
+    A job whose run has ended has its ``env`` values scrubbed (the names stay): the runner had
+    them with its claim, and a stored secret is one more copy to leak.
+    """
     result = db.session.execute(
         update(Job)
         .where(Job.id == job_id, Job.status.in_(TRANSITIONS[to]))
         .values(status=to, **values)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    moved = result.rowcount == 1
+    if moved and to in _RUN_ENDED:
+        _scrub_env(job_id)
+    return moved
+
+
+def _scrub_env(job_id: int) -> None:
+    config = db.session.scalar(select(Job.config).where(Job.id == job_id))
+    if config and config.get("env"):
+        scrubbed = {**config, "env": dict.fromkeys(config["env"], "")}
+        db.session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(config=scrubbed)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _fail_report(job_id: int) -> None:

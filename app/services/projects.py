@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.errors import BadRequest, Conflict, NotFound
 from app.extensions import db
-from app.models import Benchmark, Branch, Measure, Project, Testbed, User
+from app.models import Benchmark, Branch, Job, Measure, Project, Report, Testbed, User
+from app.services import blobs, on_commit
+from protocol import HELD_STATUSES
 
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
 
@@ -51,15 +53,65 @@ def can_write(user: User | None, project: Project) -> bool:
 
 
 def create_project(user: User, name: str, slug: str | None, visibility: str) -> Project:
+    """A new project; a slug taken by any project, of any organisation or visibility, is the
+    same 409 (slugs are global), also when a concurrent request takes it first."""
     slug = slug or slugify(name)
-    if db.session.scalar(select(Project.id).where(Project.slug == slug)) is not None:
-        raise Conflict(f"a project with slug {slug!r} already exists: choose another slug")
-    project = Project(
-        organization_id=user.organization_id, name=name, slug=slug, visibility=visibility
+    values = {"organization_id": user.organization_id, "name": name, "slug": slug,
+              "visibility": visibility}  # fmt: skip
+    project_id = db.session.scalar(
+        _insert(Project)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["slug"])
+        .returning(Project.id)
     )
-    db.session.add(project)
+    if project_id is None:
+        raise Conflict(f"a project with slug {slug!r} already exists: choose another slug")
+    return db.session.get(Project, project_id)
+
+
+def update_project(user: User, ref: str, changes: dict) -> Project:
+    """Rename the project or change its visibility; the rules of :func:`get_project` with
+    ``write``, so another organisation's project is a 404 whatever its visibility."""
+    project = get_project(user, ref, write=True)
+    for key in ("name", "visibility"):
+        if changes.get(key) is not None:
+            setattr(project, key, changes[key])
     db.session.flush()
     return project
+
+
+def delete_project(user: User, ref: str) -> None:
+    """Delete the project and everything filed under it (the database cascades), and its
+    jobs' stored output once the deletion is committed.
+
+    Refused (409) while a runner holds one of its jobs: the runner would report into a void.
+    """
+    project = get_project(user, ref, write=True)
+    held = db.session.scalar(
+        select(func.count())
+        .select_from(Job)
+        .join(Report, Job.report_id == Report.id)
+        .where(Report.project_id == project.id, Job.status.in_(HELD_STATUSES))
+    )
+    if held:
+        raise Conflict(
+            f"project {project.slug!r} has {held} job(s) on a runner: cancel them "
+            "(bencher job cancel) or wait for them to finish, then delete the project"
+        )
+    output_keys = db.session.scalars(
+        select(Job.output_key)
+        .join(Report, Job.report_id == Report.id)
+        .where(Report.project_id == project.id, Job.output_key.is_not(None))
+    ).all()
+    # Reports first: their rows reference benchmarks, branches and testbeds without a cascade,
+    # and PostgreSQL checks those references between the cascade's steps.
+    for model, column in ((Report, Report.project_id), (Project, Project.id)):
+        db.session.execute(
+            delete(model).where(column == project.id).execution_options(synchronize_session=False)
+        )
+    db.session.expunge(project)
+    store = blobs()
+    on_commit(lambda: [store.delete(key) for key in output_keys])
 
 
 def _insert(model):

@@ -14,7 +14,7 @@ from app.services.branches import prepare_branch, version_for_run
 from app.services.images import ResolvedImage, resolve_image
 from app.services.plans import job_limits
 from app.services.projects import ensure_dimension, get_project
-from app.services.results import ProcessingError, parse_outputs, store_results
+from app.services.results import ProcessingError, parse_outputs, store_results, write_names
 from app.services.threshold_admin import retire_unnamed_thresholds, upsert_inline_thresholds
 from protocol.context import CONTEXT_HASH, CONTEXT_OS, CONTEXT_REF_NAME
 
@@ -34,6 +34,9 @@ def create_run(user: User, data: dict) -> RunOutcome:
     """Create the report for a run; local results are processed inline, jobs are queued.
 
     With ``idempotency_key`` a repeated request returns the first report and creates nothing.
+    Local results are parsed (a 400 when they cannot be, or exceed the size cap) and their
+    names committed in batches before the report's transaction (see
+    :func:`app.services.results.write_names`).
     The image is resolved against its registry before anything is written; the report, its
     branch head and version, and the job are then inserted in the caller's one transaction.
     Unset ``branch``, ``hash`` and ``testbed`` default from the run's ``context``: the ref name
@@ -51,6 +54,14 @@ def create_run(user: User, data: dict) -> RunOutcome:
 
     context = data["context"]
     job_data = data.get("job")
+    report_settings = {k: v for k, v in data["settings"].items() if v is not None}
+    parsed = names = None
+    if job_data is None:
+        try:
+            parsed = parse_outputs([[text] for text in data["results"]], report_settings)
+        except ProcessingError as err:
+            raise BadRequest(str(err)) from None
+        names = write_names(project, parsed)
     image = resolve_image(job_data["image"], settings().registries) if job_data else None
     testbed_ref = data.get("testbed")
     spec = None
@@ -63,7 +74,6 @@ def create_run(user: User, data: dict) -> RunOutcome:
     branch_ref = data.get("branch") or context.get(CONTEXT_REF_NAME) or DEFAULT_BRANCH
     placed = prepare_branch(project, branch_ref, data.get("start_point"))
     version = version_for_run(placed.head, data.get("hash") or context.get(CONTEXT_HASH))
-    report_settings = {k: v for k, v in data["settings"].items() if v is not None}
     report = Report(
         project=project,
         branch=placed.branch,
@@ -86,12 +96,8 @@ def create_run(user: User, data: dict) -> RunOutcome:
     if data["thresholds_reset"]:
         retire_unnamed_thresholds(placed.branch, testbed, set(data.get("thresholds") or ()))
 
-    if job_data is None:
-        try:
-            iterations = [[text] for text in data["results"]]
-            store_results(report, parse_outputs(iterations, report_settings))
-        except ProcessingError as err:
-            raise BadRequest(str(err)) from None
+    if parsed is not None:
+        store_results(report, parsed, names)
         report.status = "processed"
         return RunOutcome(report, created=True)
     job = _create_job(user, report, image, spec, job_data)

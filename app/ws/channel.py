@@ -82,7 +82,7 @@ def _reply(job_id: int, raw) -> dict | None:
         payload = json.loads(raw)
         if not isinstance(payload, dict):
             return None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):  # deep nesting exhausts the parser's stack
         return None
     try:
         message = _schema.load(payload)

@@ -209,7 +209,11 @@ def test_ctrl_c_cancels_a_running_job_then_a_second_up_keeps_the_data(tmp_path):
         view = subprocess.run([BENCHER, "job", "view", job], env=bencher, capture_output=True,
                               text=True, timeout=60)  # fmt: skip
         assert view.returncode == 0 and "canceled by runner" in view.stdout
-        assert bencher["BENCHER_API_TOKEN"] != server.exported("BENCHER_API_TOKEN")
+        old_token = server.exported("BENCHER_API_TOKEN")
+        assert bencher["BENCHER_API_TOKEN"] != old_token
+        revoked = {"Authorization": f"Bearer {old_token}"}
+        stale = requests.get(f"{again.url}/v0/tokens", headers=revoked, timeout=10)
+        assert stale.status_code == 401  # each start revokes the token the last one printed
     finally:
         assert again.stop() == 0
     assert shlex.split(again.try_line())[1:3] == ["run", "--project"]

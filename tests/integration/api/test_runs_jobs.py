@@ -49,7 +49,7 @@ def test_tag_resolves_to_the_registry_digest(client, factory, project, pushed):
     assert job["status"] == "pending"
     assert job["digest"] == digest
     assert job["spec"]["slug"] == "small"
-    assert job["config"] == {"env": {"A": "1"}, "iter": 2, "allow_failure": False, "timeout": 600}
+    assert job["config"] == {"env": ["A"], "iter": 2, "allow_failure": False, "timeout": 600}
     assert job["output"] is None
 
 

@@ -200,7 +200,9 @@ def test_detach_returns_at_once_with_the_job_uuid(bencher, client):
     assert result.exit_code == 0, result.output
     job = client.get(f"/v0/projects/demo/jobs/{result.stdout.strip()}").json
     assert job["status"] == "pending"
-    assert job["config"]["env"] == {"A": "1"} and job["config"]["iter"] == 2
+    assert job["config"]["env"] == ["A"] and job["config"]["iter"] == 2  # names only
+    stored = db.session.scalar(select(Job.config).where(Job.uuid == job["uuid"]))
+    assert stored["env"] == {"A": "1"}  # the runner gets the value with its claim
 
 
 def test_max_wait_gives_up_without_canceling(bencher, client):

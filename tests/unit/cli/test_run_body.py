@@ -75,7 +75,7 @@ def test_threshold_mistakes_are_usage_errors(measures, tests, numbers, message):
 def test_env_pairs():
     assert parse_env(("A=1", "B=x=y", "C=")) == {"A": "1", "B": "x=y", "C": ""}
     assert parse_env(()) is None
-    for bad in ("NOEQUALS", "1A=2", "=x"):
+    for bad in ("NOEQUALS", "1A=2", "=x", "A\n=1", "A=x\0y"):
         with pytest.raises(click.BadParameter):
             parse_env((bad,))
 
@@ -200,3 +200,16 @@ def test_mann_whitney_k_and_fdr_per_measure():
         parse_thresholds(("latency",), ("mann_whitney",), dict(NO_NUMBERS, k=("3.5",)))
     with pytest.raises(click.BadParameter, match="not a valid float"):
         parse_thresholds(("latency",), ("t_test",), dict(NO_NUMBERS, fdr=("five",)))
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"files": ("x" * 300,)}, "longer than 255 bytes"),
+        ({"files": tuple(f"r{i}" for i in range(65))}, "at most 64 files"),
+        ({"env": tuple(f"V{i}=x" for i in range(129))}, "at most 128 are allowed"),
+    ],
+)
+def test_job_input_the_server_refuses_is_refused_before_sending(options, message):
+    with pytest.raises(click.BadParameter, match=message):
+        _job(**options)
