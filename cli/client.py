@@ -148,9 +148,10 @@ class Client:
         jobs, headers = self.request("GET", f"/projects/{_seg(project)}/jobs", params=params)
         return jobs, int(headers.get("X-Total-Count", len(jobs)))
 
-    def get_job(self, project: str, job: str) -> dict:
-        """The job with its output (null until the runner finished)."""
-        return self.request("GET", f"/projects/{_seg(project)}/jobs/{_seg(job)}")[0]
+    def get_job(self, project: str, job: str, *, output: bool = False) -> dict:
+        """The job; with ``output``, also its output (null until the runner finished)."""
+        params = {"output": "true"} if output else None
+        return self.request("GET", f"/projects/{_seg(project)}/jobs/{_seg(job)}", params=params)[0]
 
     def cancel_job(self, project: str, job: str) -> dict:
         """Ask the server to cancel the job; the job as it is afterwards."""

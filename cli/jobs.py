@@ -76,7 +76,7 @@ def list_jobs(server: ServerArgs, status: str | None, limit: int, fmt: str) -> N
 def view(server: ServerArgs, job_uuid: str, fmt: str) -> None:
     """Show a job (its uuid, or a unique prefix as `job list` shows): status, spec, runner,
     times, error and output."""
-    found = server.client(need_token=False).get_job(server.require_project(), job_uuid)
+    found = server.client(need_token=False).get_job(server.require_project(), job_uuid, output=True)
     if fmt == "json":
         _echo_json(found)
     else:

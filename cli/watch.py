@@ -107,6 +107,13 @@ class JobWatcher:
             self.progress.note(f"{err.format_message()}; still trying")
             return None, since
 
+    def _final(self, job: dict) -> dict:
+        """The ended job with its output, fetched once (polls leave the output out)."""
+        try:
+            return self.client.get_job(self.project, self.job_uuid, output=True)
+        except Unreachable:
+            return {**job, "output": None}
+
     def _poll(self, limit: float | None) -> dict:
         delays = self.schedule()
         last = outage = None
@@ -123,7 +130,7 @@ class JobWatcher:
                 delays.reset()
             if last in TERMINAL_STATUSES:
                 self.progress.done()
-                return job
+                return self._final(job)
             if self.progress.elapsed() >= limit:
                 self.progress.done()
                 raise GaveUp(

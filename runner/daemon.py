@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from oci import OCIError
 from protocol import DEFAULT_POLL_TIMEOUT, HEARTBEAT_INTERVAL
 from protocol.units import format_bytes
-from runner.api import ApiUnavailable, JobChannel, RunnerApi
+from runner.api import ApiUnavailable, JobChannel, MessageRefused, RunnerApi
 from runner.executors.base import (
     CONTAINER_OUTPUT_DIR,
     Executor,
@@ -25,18 +25,23 @@ from runner.executors.base import (
     build_env,
 )
 from runner.images import ImageStore
+from runner.output import DEFAULT_OUTPUT_CAP, IterationOutput, JobOutput
 
 log = logging.getLogger("bencher.runner")
 
 DEFAULT_PIDS = 1024
 MAX_FILE_BYTES = 8 * 1024 * 1024
+#: The server's limit on the stored output when its claim reply does not announce one.
+FALLBACK_OUTPUT_LIMIT = 16 * 1024 * 1024
+#: Room left in a WebSocket message for everything but the results.
+_MESSAGE_OVERHEAD = 64 * 1024
 
 
 @dataclass
 class JobOutcome:
     event: str  # completed | failed | canceled
-    results: list[dict]
     error: str | None = None
+    dropped: int = 0
 
 
 class StopWaiting(BaseException):
@@ -58,6 +63,7 @@ class Runner:
         poll_timeout: int = DEFAULT_POLL_TIMEOUT,
         heartbeat_interval: float = HEARTBEAT_INTERVAL,
         stop: threading.Event | None = None,
+        output_cap: int = DEFAULT_OUTPUT_CAP,
     ):
         self.api = api
         self.store = store
@@ -66,6 +72,7 @@ class Runner:
         self.poll_timeout = poll_timeout
         self.heartbeat_interval = heartbeat_interval
         self.stop = stop or threading.Event()
+        self.output_cap = output_cap
         self.idle = False
 
     def serve(self, max_jobs: int | None = None) -> int:
@@ -121,21 +128,50 @@ class Runner:
         heart.start()
         stop_watch = threading.Thread(target=self._watch_stop, args=(cancel, beating), daemon=True)
         stop_watch.start()
+        output = JobOutput(self.work_dir / uuid / "streams", self.output_cap, MAX_FILE_BYTES)
         try:
-            outcome = self._execute(job, cancel)
+            try:
+                outcome = self._execute(job, cancel, output)
+            finally:
+                beating.set()
+            if cancel.is_set() and outcome.event != "completed":
+                outcome = JobOutcome("canceled", reason[0] if reason else "stopped")
+            reply = self._report(channel, outcome, output, _output_limit(job))
         finally:
-            beating.set()
-        if cancel.is_set() and outcome.event != "completed":
-            outcome = JobOutcome("canceled", outcome.results, reason[0] if reason else "stopped")
-        message = {"event": outcome.event, "results": outcome.results}
-        if outcome.error:
-            message["error"] = outcome.error
-        reply = channel.deliver(message)
-        channel.close()
+            channel.close()
+            shutil.rmtree(self.work_dir / uuid, ignore_errors=True)
         status = reply.get("status") if reply else "unreported"
         detail = f": {outcome.error}" if outcome.error else ""
         log.info("job %s: %s%s (server: %s)", uuid, outcome.event, detail, status)
         return outcome
+
+    def _report(
+        self, channel: JobChannel, outcome: JobOutcome, output: JobOutput, limit: int
+    ) -> dict | None:
+        """Send the terminal message, its output fitted to ``limit``; a refusal fails the job.
+
+        A refused message (too large, invalid) would be refused again however often it is
+        resent, so the job is reported failed at once, without the output, saying why.
+        """
+        results, dropped = output.results(limit)
+        message = {"event": outcome.event, "results": results}
+        if outcome.error:
+            message["error"] = outcome.error
+        if dropped:
+            log.info("job output: %s dropped to fit the server's limit", format_bytes(dropped))
+        try:
+            reply = channel.deliver(message)
+        except MessageRefused as err:
+            reply = {"event": "error", "message": str(err)}
+        if reply is None or reply.get("event") != "error" or reply.get("status"):
+            return reply
+        why = f"the server refused the job's {outcome.event} report: {reply.get('message')}"
+        outcome.event, outcome.error = "failed", why
+        try:
+            return channel.deliver({"event": "failed", "results": [], "error": why})
+        except MessageRefused as err:
+            log.error("the server refused the failure report too: %s", err)
+            return None
 
     def _heartbeat(self, channel: JobChannel, done: threading.Event) -> None:
         while not done.wait(self.heartbeat_interval):
@@ -150,9 +186,8 @@ class Runner:
                 cancel.set()
                 return
 
-    def _execute(self, job: dict, cancel: threading.Event) -> JobOutcome:
+    def _execute(self, job: dict, cancel: threading.Event, output: JobOutput) -> JobOutcome:
         config = job.get("config") or {}
-        results: list[dict] = []
         job_dir = self.work_dir / job["uuid"]
         try:
             try:
@@ -168,19 +203,24 @@ class Runner:
                 for i in range(int(config.get("iter") or 1)):
                     output_dir = job_dir / f"iteration-{i}"
                     output_dir.mkdir(parents=True)
+                    stdout, stderr = output.streams(i)
                     spec = self._spec(job, image, argv, env, output_dir)
-                    run = self.executor.run(spec, cancel)
-                    results.append(_iteration(run, output_dir, config.get("file_paths") or []))
+                    spec.sink = output.sink(stdout, stderr)
+                    try:
+                        run = self.executor.run(spec, cancel)
+                    finally:
+                        stdout.close()
+                        stderr.close()
+                    files = _output_files(output_dir, config.get("file_paths") or [])
+                    output.iterations.append(IterationOutput(run.exit_code, stdout, stderr, files))
                     problem = _problem(run, config, job)
                     if cancel.is_set():
-                        return JobOutcome("canceled", results)
+                        return JobOutcome("canceled")
                     if problem:
-                        return JobOutcome("failed", results, f"iteration {i + 1}: {problem}")
-            return JobOutcome("completed", results)
+                        return JobOutcome("failed", f"iteration {i + 1}: {problem}")
+            return JobOutcome("completed")
         except JobFailed as err:
-            return JobOutcome("failed", results, str(err))
-        finally:
-            shutil.rmtree(job_dir, ignore_errors=True)
+            return JobOutcome("failed", str(err))
 
     def _spec(self, job, image, argv, env, output_dir: Path) -> RunSpec:
         spec = job.get("spec") or {}
@@ -213,18 +253,28 @@ def _problem(run: RunResult, config: dict, job: dict) -> str | None:
     return None
 
 
-def _iteration(run: RunResult, output_dir: Path, file_paths: list[str]) -> dict:
-    """One iteration's report: exit code, stdout, stderr and the requested files' text."""
+def _output_limit(job: dict) -> int:
+    """The JSON bytes the final message's results may take, from the limits the server sent."""
+    limits = job.get("limits") or {}
+    output = int(limits.get("max_output_bytes") or FALLBACK_OUTPUT_LIMIT)
+    message = limits.get("max_message_bytes")
+    if message:
+        output = min(output, int(message) - _MESSAGE_OVERHEAD)
+    return max(output, 0)
+
+
+def _output_files(output_dir: Path, file_paths: list[str]) -> dict[str, Path]:
+    """The requested files that exist under the output directory (read when reporting)."""
     files = {}
     for path in file_paths:
-        text = _read_output_file(output_dir, path)
-        if text is not None:
-            files[path] = text
-    return {"exit_code": run.exit_code, "stdout": run.stdout, "stderr": run.stderr, "output": files}
+        found = _read_output_file(output_dir, path)
+        if found is not None:
+            files[path] = found
+    return files
 
 
-def _read_output_file(output_dir: Path, path: str) -> str | None:
-    """The text of ``path`` (inside the sandbox) if it is under the output directory.
+def _read_output_file(output_dir: Path, path: str) -> Path | None:
+    """The host path of ``path`` (inside the sandbox) if it is a file under the output directory.
 
     Only ``$BENCHER_OUTPUT_DIR`` (/bencher/output) outlives the sandbox; relative paths are
     relative to it. Symlinks are not followed out of it.
@@ -238,5 +288,4 @@ def _read_output_file(output_dir: Path, path: str) -> str | None:
     target = (output_dir / pure).resolve()
     if not target.is_relative_to(output_dir.resolve()) or not target.is_file():
         return None
-    with open(target, "rb") as handle:
-        return handle.read(MAX_FILE_BYTES).decode(errors="replace")
+    return target

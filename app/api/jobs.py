@@ -21,8 +21,12 @@ def list_all(project: str):
 
 @bp.get("/projects/<project>/jobs/<job>")
 def get_one(project: str, job: str):
+    """The job; its full output only with ``?output=true`` (polls stay small)."""
     found = get_job(get_project(optional_user(), project), job)
-    return {**JobOutSchema().dump(found), "output": job_output(found)}
+    body = JobOutSchema().dump(found)
+    if request.args.get("output") == "true":
+        body["output"] = job_output(found)
+    return body
 
 
 @bp.post("/projects/<project>/jobs/<job>/cancel")

@@ -3,6 +3,7 @@
 from marshmallow import RAISE, Schema, fields, validate
 
 from app.schemas.runner import SpecOutSchema
+from app.services.job_output import output_limits
 from protocol import DEFAULT_POLL_TIMEOUT, MAX_POLL_TIMEOUT
 
 
@@ -19,6 +20,8 @@ class JobOutSchema(Schema):
     priority = fields.Integer()
     timeout = fields.Integer()
     created = fields.AwareDateTime()
+    #: What the runner fits its final message to, so that the server never has to refuse it.
+    limits = fields.Function(lambda _job: output_limits())
     claimed = fields.AwareDateTime(allow_none=True)
     started = fields.AwareDateTime(allow_none=True)
     completed = fields.AwareDateTime(allow_none=True)
@@ -51,3 +54,5 @@ class ClaimedJobSchema(Schema):
     config = fields.Dict()
     timeout = fields.Integer()
     created = fields.AwareDateTime()
+    #: What the runner fits its final message to, so that the server never has to refuse it.
+    limits = fields.Function(lambda _job: output_limits())

@@ -7,7 +7,6 @@ not fit the job's state is answered with an error and changes nothing.
 
 from __future__ import annotations
 
-from app.errors import PayloadTooLarge
 from app.extensions import db
 from app.models import Job
 from app.models.types import utcnow
@@ -48,7 +47,7 @@ def handle_event(job: Job, message: dict) -> dict:
     elif event in ("completed", "failed"):
         moved = _finish(job, event, message, now)
     elif event == "canceled":
-        moved = mark_canceled(job.id, "canceled by runner")
+        moved = _cancel(job, message)
     db.session.refresh(job)
     if moved or job.status in _ALREADY[event]:
         return {"event": "ack", "for": event, "status": job.status}
@@ -60,14 +59,22 @@ def handle_event(job: Job, message: dict) -> dict:
     }
 
 
+def _cancel(job: Job, message: dict) -> bool:
+    """Cancel the job, keeping the output it produced so far (also after a user's cancel)."""
+    moved = mark_canceled(job.id, "canceled by runner")
+    db.session.refresh(job)
+    if message["results"] and job.status == "canceled" and not job.output_key:
+        key = store_job_output(job, message["results"])
+        db.session.query(Job).filter(Job.id == job.id).update(
+            {"output_key": key}, synchronize_session=False
+        )
+    return moved
+
+
 def _finish(job: Job, event: str, message: dict, now) -> bool:
     if job.status not in HELD_STATUSES:
         return False
-    values = {"completed": now}
-    try:
-        values["output_key"] = store_job_output(job, message["results"])
-    except PayloadTooLarge as err:
-        event, message = "failed", {**message, "error": err.message}
+    values = {"completed": now, "output_key": store_job_output(job, message["results"])}
     if event == "completed":
         moved = transition(job.id, "completed", **values)
         if moved:

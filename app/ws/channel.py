@@ -94,7 +94,12 @@ def _reply(job_id: int, raw) -> dict | None:
     except Exception:
         db.session.rollback()
         log.exception("runner message for job %s failed", job_id)
-        return {"event": "error", "for": message["event"], "message": "internal error; resend"}
+        return {
+            "event": "error",
+            "for": message["event"],
+            "message": "internal error; resend",
+            "retry": True,
+        }
     return reply
 
 
