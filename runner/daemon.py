@@ -25,6 +25,7 @@ from runner.executors.base import (
     build_env,
 )
 from runner.images import ImageStore
+from runner.logs import LogStreamer
 from runner.output import DEFAULT_OUTPUT_CAP, IterationOutput, JobOutput
 
 log = logging.getLogger("bencher.runner")
@@ -124,16 +125,20 @@ class Runner:
         channel.deliver({"event": "running"}, give_up_after=60)
         log.info("job %s: running", uuid)
         beating = threading.Event()
-        heart = threading.Thread(target=self._heartbeat, args=(channel, beating), daemon=True)
+        streamer = LogStreamer(channel).start()
+        heart = threading.Thread(
+            target=self._heartbeat, args=(channel, beating, streamer), daemon=True
+        )
         heart.start()
         stop_watch = threading.Thread(target=self._watch_stop, args=(cancel, beating), daemon=True)
         stop_watch.start()
         output = JobOutput(self.work_dir / uuid / "streams", self.output_cap, MAX_FILE_BYTES)
         try:
             try:
-                outcome = self._execute(job, cancel, output)
+                outcome = self._execute(job, cancel, output, streamer)
             finally:
                 beating.set()
+                streamer.close()
             if cancel.is_set() and outcome.event != "completed":
                 outcome = JobOutcome("canceled", reason[0] if reason else "stopped")
             reply = self._report(channel, outcome, output, _output_limit(job))
@@ -173,10 +178,11 @@ class Runner:
             log.error("the server refused the failure report too: %s", err)
             return None
 
-    def _heartbeat(self, channel: JobChannel, done: threading.Event) -> None:
+    def _heartbeat(self, channel: JobChannel, done: threading.Event, streamer: LogStreamer) -> None:
         while not done.wait(self.heartbeat_interval):
             try:
-                channel.request({"event": "heartbeat"}, timeout=self.heartbeat_interval)
+                reply = channel.request({"event": "heartbeat"}, timeout=self.heartbeat_interval)
+                streamer.confirm(reply.get("log_seq"))
             except Exception as err:  # the job thread reconnects when it reports
                 log.debug("heartbeat not delivered: %s", err)
 
@@ -186,7 +192,9 @@ class Runner:
                 cancel.set()
                 return
 
-    def _execute(self, job: dict, cancel: threading.Event, output: JobOutput) -> JobOutcome:
+    def _execute(
+        self, job: dict, cancel: threading.Event, output: JobOutput, streamer: LogStreamer
+    ) -> JobOutcome:
         config = job.get("config") or {}
         job_dir = self.work_dir / job["uuid"]
         try:
@@ -205,7 +213,7 @@ class Runner:
                     output_dir.mkdir(parents=True)
                     stdout, stderr = output.streams(i)
                     spec = self._spec(job, image, argv, env, output_dir)
-                    spec.sink = output.sink(stdout, stderr)
+                    spec.sink = output.sink(stdout, stderr, also=streamer.feed)
                     try:
                         run = self.executor.run(spec, cancel)
                     finally:

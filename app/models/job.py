@@ -47,6 +47,10 @@ class Job(db.Model):
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
     output_key: Mapped[str | None] = mapped_column(String(256))
+    #: The live log (``job_log_chunk``): highest batch stored, bytes kept, bytes dropped.
+    log_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    log_bytes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    log_dropped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     report: Mapped[Report] = relationship(lazy="joined")
     spec: Mapped[Spec] = relationship(lazy="joined")

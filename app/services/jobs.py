@@ -18,14 +18,27 @@ from protocol import HELD_STATUSES, JOB_STATUSES, TRANSITIONS
 
 
 def transition(job_id: int, to: str, **values) -> bool:
-    """Move the job to ``to`` if its current status allows it; True when it moved."""
+    """Move the job to ``to`` if its current status allows it; True when it moved.
+
+    A move is published after commit, so that log followers and long polls on the job learn of
+    it at once, in any API process.
+    """
     result = db.session.execute(
         update(Job)
         .where(Job.id == job_id, Job.status.in_(TRANSITIONS[to]))
         .values(status=to, **values)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    moved = result.rowcount == 1
+    if moved:
+        publish_status(job_id, to)
+    return moved
+
+
+def publish_status(job_id: int, status: str) -> None:
+    """Announce after commit that job ``job_id`` is now ``status``."""
+    publish = notifier().publish_job_event
+    on_commit(lambda: publish(job_id, {"kind": "status", "status": status}))
 
 
 def _fail_report(job_id: int) -> None:

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import Job
 from app.models.types import utcnow
 from app.services import on_commit
+from app.services.job_logs import append_log
 from app.services.job_output import store_job_output
 from app.services.jobs import fail_job, mark_canceled, transition
 from app.services.queue import enqueue_process_results
@@ -27,11 +28,18 @@ _ALREADY = {
 }
 
 
+def handle_log(job: Job, message: dict) -> None:
+    """Store a ``log`` batch while the runner holds the job (no reply: the runner never waits
+    on logs; the next heartbeat ack says how far the server got)."""
+    if job.status in HELD_STATUSES and {"seq", "stream", "text"} <= message.keys():
+        append_log(job, message["seq"], message["stream"], message["text"])
+
+
 def handle_event(job: Job, message: dict) -> dict:
     """Apply a validated runner ``message`` to ``job``; return the reply to send.
 
-    The caller commits. Replies: ``ack`` (with ``status`` so a runner learns of a cancel), or
-    ``error`` with a message.
+    The caller commits. Replies: ``ack`` (with ``status`` so a runner learns of a cancel, and
+    for a heartbeat ``log_seq``, the last log batch stored), or ``error`` with a message.
     """
     event = message["event"]
     now = utcnow()
@@ -50,7 +58,10 @@ def handle_event(job: Job, message: dict) -> dict:
         moved = _cancel(job, message)
     db.session.refresh(job)
     if moved or job.status in _ALREADY[event]:
-        return {"event": "ack", "for": event, "status": job.status}
+        reply = {"event": "ack", "for": event, "status": job.status}
+        if event == "heartbeat":
+            reply["log_seq"] = job.log_seq
+        return reply
     return {
         "event": "error",
         "for": event,

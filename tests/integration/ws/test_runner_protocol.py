@@ -74,7 +74,12 @@ def test_full_lifecycle_to_completed_enqueues_processing(live_server, client, fa
     ws = connect(live_server.url, slug, token, job_uuid)
     assert send(ws, "running")["event"] == "ack"
     assert _job(job_uuid).status == "running"
-    assert send(ws, "heartbeat") == {"event": "ack", "for": "heartbeat", "status": "running"}
+    assert send(ws, "heartbeat") == {
+        "event": "ack",
+        "for": "heartbeat",
+        "status": "running",
+        "log_seq": 0,
+    }
     done = send(ws, "completed", results=[iteration(BMF)])
     assert done == {"event": "ack", "for": "completed", "status": "completed"}
     # a resend after a reconnect is acknowledged and changes nothing
