@@ -126,6 +126,11 @@ class Listener:
             if not followers:
                 self._followers.pop(follower.job_id, None)
 
+    def followers(self, job_id: int) -> int:
+        """How many readers follow job ``job_id`` in this process."""
+        with self._lock:
+            return len(self._followers.get(job_id, []))
+
     def _resync_followers(self) -> None:
         with self._lock:
             every = [f for followers in self._followers.values() for f in followers]

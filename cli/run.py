@@ -283,7 +283,15 @@ def _remote(
         click.echo(json.dumps(report, indent=2) if opts["fmt"] == "json" else job_uuid)
         return None
     progress.note(f"Job {job_uuid} queued (report {report['uuid']}, image {opts['image']})")
-    watcher = JobWatcher(client, project, job_uuid, progress, max_wait=opts["max_wait"])
+    watcher = JobWatcher(
+        client,
+        project,
+        job_uuid,
+        progress,
+        max_wait=opts["max_wait"],
+        long_poll=True,
+        live=None if opts["quiet"] else lambda chunk: progress.output(chunk["text"]),
+    )
     finished = watcher.watch()
     output = render_output(finished.get("output"))
     if finished["status"] != "processed":

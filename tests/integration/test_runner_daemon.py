@@ -247,3 +247,46 @@ def test_runner_started_before_the_api_keeps_retrying(
         thread.join(timeout=60)
     assert not thread.is_alive()
     assert _job(uuid).status == "completed"
+
+
+def test_bencher_run_shows_the_output_live(
+    live_server, client, factory, registry, runner_token, tmp_path
+):
+    """The job prints a line, then waits until the test saw that line on the CLI's stderr:
+    without live output it would never finish."""
+    script = (
+        'echo "first line"; touch "$BENCHER_OUTPUT_DIR/started"; i=0; '
+        'while [ ! -e "$BENCHER_OUTPUT_DIR/go" ] && [ $i -lt 300 ]; do sleep 0.2; '
+        "i=$((i + 1)); done; echo done-waiting"
+    )
+    push_image(registry.host, "acme/live", "v1", busybox_image(script))
+    daemon = _daemon(live_server.url, runner_token, tmp_path)
+    runner = threading.Thread(target=daemon.serve, kwargs={"max_jobs": 1}, daemon=True)
+    runner.start()
+    env = {**os.environ, "BENCHER_HOST": live_server.url, "BENCHER_API_TOKEN": factory.admin_token,
+           "BENCHER_PROJECT": "demo"}  # fmt: skip
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "run", "--image", f"{registry.host}/acme/live:v1",
+         "--max-wait", "120"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    lines: list[str] = []
+    try:
+        for line in cli.stderr:
+            lines.append(line)
+            if line.strip() == "first line":
+                started = wait_until(
+                    lambda: next((tmp_path / "jobs").glob("*/iteration-0/started"), None),
+                    30,
+                    "the job's marker",
+                )
+                (started.parent / "go").touch()
+            if "job processing" in line or "job failed" in line:
+                break  # no Celery worker here: "processing" is as far as it gets
+    finally:
+        cli.kill()
+        cli.wait(timeout=10)
+    runner.join(timeout=30)
+    text = "".join(lines)
+    assert "first line" in text and "job processing" in text, text
+    assert text.index("first line") < text.index("done-waiting") < text.index("job processing")

@@ -76,7 +76,7 @@ class FakeClient:
         self.bodies.append(body)
         return _report(job="j-1" if "job" in body else None, alerts=self.alerts)
 
-    def get_job(self, project, job, output=False):
+    def get_job(self, project, job, output=False, **_poll):
         # the watcher's final fetch (with output) reads the status it last saw
         popping = len(self.statuses) > 1 and not output
         status = self.statuses.pop(0) if popping else self.statuses[0]

@@ -35,7 +35,7 @@ class FakeClient:
         self.after_cancel = after_cancel
         self.cancels = 0
 
-    def get_job(self, project, job, output=False):
+    def get_job(self, project, job, output=False, **_poll):
         # the watcher's final fetch (with output) reads the status it last saw
         popping = len(self.statuses) > 1 and not output
         status = self.statuses.pop(0) if popping else self.statuses[0]
@@ -193,12 +193,12 @@ class FlakyClient(FakeClient):
         super().__init__(statuses)
         self.outages = outages
 
-    def get_job(self, project, job, output=False):
+    def get_job(self, project, job, output=False, **_poll):
         if self.outages is None or self.outages > 0:
             if self.outages:
                 self.outages -= 1
             raise Unreachable("cannot reach the Bencher server at http://x (timed out)")
-        return super().get_job(project, job, output)
+        return super().get_job(project, job, output, **_poll)
 
 
 def test_a_short_outage_while_following_is_ridden_out():
