@@ -304,6 +304,6 @@ def _remote(
             f"job {job_uuid} {status_word(finished['status'])}: {reason}"
             + (f"\nhint: {hint}" if hint else "")
         )
-    if output:
+    if output and not watcher.showed_live:  # shown as it ran; a failure prints it whole
         progress.note(output)
     return client.get_report(project, report["uuid"])

@@ -80,6 +80,8 @@ class JobWatcher:
         self.long_poll = long_poll
         self.live = live
         self._live_thread: threading.Thread | None = None
+        #: Whether any live output was shown (the run then does not print it again).
+        self.showed_live = False
         #: Whether Ctrl-C asked for the cancel (the run then exits 130, as a local one does).
         self.interrupted = False
 
@@ -123,6 +125,7 @@ class JobWatcher:
 
     def _show(self, chunk: dict) -> None:
         if self.live is not None:
+            self.showed_live = True
             self.live(chunk)
 
     def _fetch(
