@@ -43,6 +43,7 @@ class Settings:
     registries: tuple[str, ...]
     max_output_bytes: int = 16 * 1024 * 1024
     max_message_bytes: int = 32 * 1024 * 1024
+    max_log_bytes: int = 2 * 1024 * 1024
     heartbeat_timeout: int = 90
     timeout_grace: int = 60
     unprocessed_after: int = 120
@@ -71,6 +72,7 @@ class Settings:
             ),
             "max_output_bytes": _env_int("BENCHER_MAX_OUTPUT_BYTES", 16 * 1024 * 1024),
             "max_message_bytes": _env_int("BENCHER_MAX_MESSAGE_BYTES", 32 * 1024 * 1024),
+            "max_log_bytes": _env_int("BENCHER_MAX_LOG_BYTES", 2 * 1024 * 1024),
             "heartbeat_timeout": _env_int("BENCHER_HEARTBEAT_TIMEOUT", 90),
             "timeout_grace": _env_int("BENCHER_TIMEOUT_GRACE", 60),
             "unprocessed_after": _env_int("BENCHER_UNPROCESSED_AFTER", 120),

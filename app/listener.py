@@ -3,7 +3,8 @@
 Long-polling claims register a :class:`Waiter` for the specs their runner serves; a "job
 available" message wakes the longest-waiting waiter of that spec (one per API process, not
 all of them: each woken claim is a database transaction). Job sockets register a callback for
-their job's cancel channel. One Redis connection per process instead of one per waiter.
+their job's cancel channel. Log followers and long polls on a job get a queue of that job's
+events. One Redis connection per process instead of one per waiter.
 """
 
 from __future__ import annotations
@@ -11,13 +12,41 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable
 
 import redis
 
-from app.notify import CANCEL_CHANNEL_PREFIX, JOBS_CHANNEL
+from app.notify import CANCEL_CHANNEL_PREFIX, JOB_CHANNEL_PREFIX, JOBS_CHANNEL
+
+#: Events queued for one follower before the oldest are dropped (it then re-reads the database).
+FOLLOWER_QUEUE = 1000
+
+
+class Follower:
+    """One reader following one job: its events arrive on ``events``; ``None`` means "some may
+    have been missed (Redis reconnected or the queue overflowed): re-read the database"."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.events: queue.Queue = queue.Queue(FOLLOWER_QUEUE)
+
+    def put(self, event: dict | None) -> None:
+        try:
+            self.events.put_nowait(event)
+        except queue.Full:
+            self._overflowed()
+
+    def _overflowed(self) -> None:
+        while True:
+            try:
+                self.events.get_nowait()
+            except queue.Empty:
+                break
+        self.events.put_nowait(None)
+
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +65,7 @@ class Listener:
         self._lock = threading.Lock()
         self._waiters: list[Waiter] = []  # oldest first
         self._cancel_handlers: dict[str, Callable[[str], None]] = {}
+        self._followers: dict[int, list[Follower]] = {}
         self._thread: threading.Thread | None = None
         self._pid: int | None = None
 
@@ -80,8 +110,44 @@ class Listener:
         with self._lock:
             self._cancel_handlers.pop(job_uuid, None)
 
+    def follow(self, job_id: int) -> Follower:
+        """Register before reading the job's state, so an event in between is not missed."""
+        self._ensure_started()
+        follower = Follower(job_id)
+        with self._lock:
+            self._followers.setdefault(job_id, []).append(follower)
+        return follower
+
+    def unfollow(self, follower: Follower) -> None:
+        with self._lock:
+            followers = self._followers.get(follower.job_id, [])
+            if follower in followers:
+                followers.remove(follower)
+            if not followers:
+                self._followers.pop(follower.job_id, None)
+
+    def followers(self, job_id: int) -> int:
+        """How many readers follow job ``job_id`` in this process."""
+        with self._lock:
+            return len(self._followers.get(job_id, []))
+
+    def _resync_followers(self) -> None:
+        with self._lock:
+            every = [f for followers in self._followers.values() for f in followers]
+        for follower in every:
+            follower.put(None)
+
     def _dispatch(self, message: dict) -> None:
         channel = message["channel"].decode()
+        if channel.startswith(JOB_CHANNEL_PREFIX):
+            job_id = int(channel[len(JOB_CHANNEL_PREFIX) :])
+            with self._lock:
+                followers = list(self._followers.get(job_id, []))
+            if followers:
+                event = json.loads(message["data"])
+                for follower in followers:
+                    follower.put(event)
+            return
         if channel == JOBS_CHANNEL:
             self._wake(json.loads(message["data"]).get("spec_id"))
         elif channel.startswith(CANCEL_CHANNEL_PREFIX):
@@ -99,10 +165,11 @@ class Listener:
                     ignore_subscribe_messages=True
                 )
                 pubsub.subscribe(JOBS_CHANNEL)
-                pubsub.psubscribe(CANCEL_CHANNEL_PREFIX + "*")
+                pubsub.psubscribe(CANCEL_CHANNEL_PREFIX + "*", JOB_CHANNEL_PREFIX + "*")
                 backoff = 0.5
                 # A reconnect may have missed a publish: wake every waiter to re-check.
                 self._wake(None)
+                self._resync_followers()
                 for message in pubsub.listen():
                     if message["type"] in ("message", "pmessage"):
                         self._dispatch(message)

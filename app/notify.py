@@ -1,4 +1,5 @@
-"""Cross-process notifications over Redis pub/sub: "a job is available" and "cancel job X".
+"""Cross-process notifications over Redis pub/sub: "a job is available", "cancel job X", and
+job X's events (a status change, a batch of live log) for whoever follows that job.
 
 Publishing is best effort: when Redis is down the message is lost, and the runners' periodic
 re-check and the sweeper still find the work, only later.
@@ -15,6 +16,7 @@ log = logging.getLogger(__name__)
 
 JOBS_CHANNEL = "bencher:jobs"
 CANCEL_CHANNEL_PREFIX = "bencher:cancel:"
+JOB_CHANNEL_PREFIX = "bencher:job:"
 
 
 def cancel_channel(job_uuid: str) -> str:
@@ -33,6 +35,10 @@ class RedisNotifier:
 
     def publish_cancel(self, job_uuid: str, reason: str) -> None:
         self._publish(cancel_channel(job_uuid), {"reason": reason})
+
+    def publish_job_event(self, job_id: int, message: dict) -> None:
+        """``{"kind": "status", "status": ...}`` or ``{"kind": "log", "seq", "stream", "text"}``."""
+        self._publish(f"{JOB_CHANNEL_PREFIX}{job_id}", message)
 
     def _publish(self, channel: str, message: dict) -> None:
         try:

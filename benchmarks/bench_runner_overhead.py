@@ -8,9 +8,9 @@ is pushed to a real docker-registry on 127.0.0.1. For each job: POST /v0/run wit
 executor claims it (the job is already pending), pulls, runs and reports it. Cached: one image
 cache for every job, primed by an untimed first job. Cold: a fresh cache directory per job.
 
-Per job it takes, from the API (``GET /v0/projects/demo/jobs/{job}``), the claimed, started
-(the runner's ``running`` message) and completed times, and from wrappers around the runner's
-image store and executor: the pull time, the executor's wall time and its own measured
+Per job it takes, from the API (``GET /v0/projects/demo/jobs/{job}?output=true``), the claimed,
+started (the runner's ``running`` message) and completed times, and from wrappers around the
+runner's image store and executor: the pull time, the executor's wall time and its own measured
 ``RunResult.duration`` (the ``runc run`` process, i.e. container set-up, the benchmark, and
 teardown). Overhead = (claimed -> completed) - executor duration: everything the runner adds
 around the sandboxed run. Medians are printed.
@@ -132,7 +132,7 @@ def run_one(url, token, runner_token, image, store, executor, work_dir) -> dict:
     daemon = Runner(api, timed_store, timed_executor, work_dir, poll_timeout=5)
     if daemon.serve(max_jobs=1) != 1:
         raise RuntimeError("the runner did not get the job")
-    job = requests.get(f"{url}/v0/projects/demo/jobs/{uuid}", timeout=30).json()
+    job = requests.get(f"{url}/v0/projects/demo/jobs/{uuid}?output=true", timeout=30).json()
     if job["status"] != "completed":
         raise RuntimeError(f"job {uuid} is {job['status']}: {job.get('error')}")
     result = timed_executor.results[0]
@@ -146,7 +146,7 @@ def run_one(url, token, runner_token, image, store, executor, work_dir) -> dict:
         "claimed -> completed": total,
         "overhead": total - result.duration,
         "outside executor": total - timed_executor.walls[0],
-        "stdout": result.stdout,
+        "stdout": job["output"][0]["stdout"],
     }
 
 

@@ -94,7 +94,15 @@ class Client:
         self.schedule = schedule
         self.on_retry = on_retry
 
-    def request(self, method: str, path: str, *, json: Any = None, params: dict | None = None):
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict | None = None,
+        timeout: tuple[float, float] = TIMEOUT,
+    ):
         """Send one request, retrying transient failures; the decoded JSON body and headers."""
         headers = {"Accept": "application/json", "User-Agent": "bencher-cli"}
         if self.token:
@@ -105,7 +113,7 @@ class Client:
             last = attempt == self.attempts
             try:
                 response = self.session.request(
-                    method, url, json=json, params=params, headers=headers, timeout=TIMEOUT
+                    method, url, json=json, params=params, headers=headers, timeout=timeout
                 )
             except requests.RequestException as err:
                 problem = short_reason(err)
@@ -148,9 +156,56 @@ class Client:
         jobs, headers = self.request("GET", f"/projects/{_seg(project)}/jobs", params=params)
         return jobs, int(headers.get("X-Total-Count", len(jobs)))
 
-    def get_job(self, project: str, job: str) -> dict:
-        """The job with its output (null until the runner finished)."""
-        return self.request("GET", f"/projects/{_seg(project)}/jobs/{_seg(job)}")[0]
+    def get_job(
+        self,
+        project: str,
+        job: str,
+        *,
+        output: bool = False,
+        wait: float = 0,
+        status: str | None = None,
+    ) -> dict:
+        """The job; with ``output``, also its output (null until the runner finished). With
+        ``wait`` and ``status``, the server answers once the job is no longer ``status`` or
+        ``wait`` seconds passed (a long poll)."""
+        params: dict = {"output": "true"} if output else {}
+        timeout = TIMEOUT
+        if wait and status:
+            params.update(wait=wait, status=status)
+            timeout = (TIMEOUT[0], TIMEOUT[1] + wait)
+        path = f"/projects/{_seg(project)}/jobs/{_seg(job)}"
+        return self.request("GET", path, params=params or None, timeout=timeout)[0]
+
+    def job_log(self, project: str, job: str, after: int = 0) -> dict:
+        """The job's live log so far: ``{status, log_seq, dropped, chunks}``."""
+        path = f"/projects/{_seg(project)}/jobs/{_seg(job)}/logs"
+        return self.request("GET", path, params={"after": after})[0]
+
+    def open_log_stream(self, project: str, job: str, after: int = 0) -> requests.Response:
+        """The job's log as a Server-Sent Events response (see :mod:`cli.logs`); one attempt:
+        the follower decides when to reconnect."""
+        headers = {"Accept": "text/event-stream", "User-Agent": "bencher-cli"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        url = f"{self.host}{API_PREFIX}/projects/{_seg(project)}/jobs/{_seg(job)}/logs"
+        params = {"follow": "true", "after": after}
+        try:
+            response = self.session.get(
+                url, params=params, headers=headers, stream=True, timeout=TIMEOUT
+            )
+        except requests.RequestException as err:
+            raise Unreachable(
+                f"cannot reach the Bencher server at {self.host} ({short_reason(err)})"
+            ) from None
+        if response.status_code >= 400:
+            code, message, fields = _error_body(response)
+            response.close()
+            if response.status_code < 500:
+                raise ApiError(response.status_code, code, message, fields)
+            raise Unreachable(
+                f"the Bencher server at {self.host} failed: HTTP {response.status_code}"
+            )
+        return response
 
     def cancel_job(self, project: str, job: str) -> dict:
         """Ask the server to cancel the job; the job as it is afterwards."""

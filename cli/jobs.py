@@ -27,7 +27,7 @@ def _echo_json(data) -> None:
 
 @click.group(epilog=EXIT_CODES_HELP)
 def job() -> None:
-    """Remote benchmark jobs: list, view, cancel."""
+    """Remote benchmark jobs: list, view, logs, cancel."""
 
 
 @job.command("list", epilog=EXIT_CODES_HELP)
@@ -76,7 +76,7 @@ def list_jobs(server: ServerArgs, status: str | None, limit: int, fmt: str) -> N
 def view(server: ServerArgs, job_uuid: str, fmt: str) -> None:
     """Show a job (its uuid, or a unique prefix as `job list` shows): status, spec, runner,
     times, error and output."""
-    found = server.client(need_token=False).get_job(server.require_project(), job_uuid)
+    found = server.client(need_token=False).get_job(server.require_project(), job_uuid, output=True)
     if fmt == "json":
         _echo_json(found)
     else:
@@ -99,3 +99,26 @@ def cancel(server: ServerArgs, job_uuid: str, fmt: str) -> None:
         raise NotCanceled(
             f"job {found['uuid']} was not canceled: it is already {status_word(found['status'])}"
         )
+
+
+def _print_chunk(chunk: dict) -> None:
+    """A batch on the stream it came from (stdout or stderr; notes from the server on stderr)."""
+    click.echo(chunk["text"], nl=False, err=chunk["stream"] != "stdout")
+
+
+@job.command("logs", epilog=EXIT_CODES_HELP)
+@click.argument("job_uuid", metavar="JOB")
+@server_options
+@click.option("--follow", "-f", is_flag=True, help="Keep printing new output until the job ends.")
+def logs(server: ServerArgs, job_uuid: str, follow: bool) -> None:
+    """Print a job's live output so far (the job's stdout on stdout, its stderr on stderr).
+    With --follow, keep printing as it runs, until the job stops running."""
+    from cli.logs import follow as follow_log
+
+    project = server.require_project()
+    client = server.client(need_token=False)
+    if follow:
+        follow_log(client, project, job_uuid, _print_chunk)
+        return
+    for chunk in client.job_log(project, job_uuid)["chunks"]:
+        _print_chunk(chunk)

@@ -1,6 +1,7 @@
 """The ``bencher`` command.
 
-Subcommands are loaded on first use, by name: ``--help`` and ``--version`` stay instant, ``cli/``
+The executable enters through :mod:`cli.entry`, which answers ``--version`` without importing
+click. Subcommands are loaded on first use, by name: ``--help`` stays fast, ``cli/``
 never imports the server (``app``), and on a machine with only the CLI installed ``bencher
 server`` says what to install instead of failing at start-up.
 """
@@ -11,6 +12,7 @@ import importlib
 
 import click
 
+from cli.entry import VERSION
 from cli.exit_codes import EXIT_CODES_HELP
 
 # name -> ("module:attribute", short help shown by `bencher --help`, pip extra that provides it)
@@ -76,7 +78,7 @@ def _missing(name: str, short_help: str, extra: str, err: ModuleNotFoundError) -
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog=EXIT_CODES_HELP,
 )
-@click.version_option(package_name="bencher-service")
+@click.version_option(version=VERSION, prog_name="bencher")
 def cli() -> None:
     """Continuous benchmarking: run benchmarks on dedicated runners and catch regressions."""
 

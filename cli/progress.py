@@ -63,6 +63,13 @@ class Progress:
         self._clear()
         click.echo(message, file=self.stream)
 
+    def output(self, text: str) -> None:
+        """The job's own live output, as it came (no newline added); silenced by quiet."""
+        if self.quiet:
+            return
+        self._clear()
+        click.echo(text, file=self.stream, nl=False)
+
     def status(self, status: str, detail: str = "") -> None:
         """Report a status change of the job with the elapsed time."""
         self._status = status

@@ -283,7 +283,15 @@ def _remote(
         click.echo(json.dumps(report, indent=2) if opts["fmt"] == "json" else job_uuid)
         return None
     progress.note(f"Job {job_uuid} queued (report {report['uuid']}, image {opts['image']})")
-    watcher = JobWatcher(client, project, job_uuid, progress, max_wait=opts["max_wait"])
+    watcher = JobWatcher(
+        client,
+        project,
+        job_uuid,
+        progress,
+        max_wait=opts["max_wait"],
+        long_poll=True,
+        live=None if opts["quiet"] else lambda chunk: progress.output(chunk["text"]),
+    )
     finished = watcher.watch()
     output = render_output(finished.get("output"))
     if finished["status"] != "processed":
@@ -296,6 +304,6 @@ def _remote(
             f"job {job_uuid} {status_word(finished['status'])}: {reason}"
             + (f"\nhint: {hint}" if hint else "")
         )
-    if output:
+    if output and not watcher.showed_live:  # shown as it ran; a failure prints it whole
         progress.note(output)
     return client.get_report(project, report["uuid"])

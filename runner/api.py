@@ -32,6 +32,15 @@ class ChannelClosed(Exception):
     """The job socket is gone (or never opened); reconnect and resend."""
 
 
+class MessageRefused(Exception):
+    """The server closed the socket over the message itself (too large, not valid): resending
+    the same message cannot succeed."""
+
+
+#: Close codes meaning "this message", not "this connection": 1007 invalid, 1009 too large.
+REFUSAL_CLOSE_CODES = (1007, 1009)
+
+
 class RunnerApi:
     """HTTP calls a runner makes."""
 
@@ -80,7 +89,9 @@ class JobChannel:
     """One job's WebSocket: request/reply with acks, server pushes (``cancel``), reconnects.
 
     ``request`` is thread-safe (the heartbeat thread and the job thread share the socket). A
-    ``cancel`` push calls ``on_cancel(reason)`` from the reader thread.
+    ``cancel`` push calls ``on_cancel(reason)`` from the reader thread. Sending and waiting for
+    a reply take different locks, so :meth:`send` (live logs, no reply) never waits behind a
+    request that waits for its reply.
     """
 
     def __init__(self, url: str, token: str, on_cancel: Callable[[str], None]):
@@ -90,6 +101,10 @@ class JobChannel:
         self._ws: websocket.WebSocket | None = None
         self._replies: queue.Queue = queue.Queue()
         self._lock = threading.Lock()
+        self._send_lock = threading.Lock()
+        self.close_code: int | None = None
+        #: Bumped on every successful connect, so a sender can tell it must resend.
+        self.generation = 0
 
     def connect(self, timeout: float = 10) -> None:
         try:
@@ -104,37 +119,58 @@ class JobChannel:
             raise ChannelClosed(f"cannot open the job channel: {err}") from None
         ws.settimeout(None)
         self._ws = ws
+        self.close_code = None
         self._replies = queue.Queue()
+        self.generation += 1
         threading.Thread(target=self._read, args=(ws, self._replies), daemon=True).start()
 
     def _read(self, ws: websocket.WebSocket, replies: queue.Queue) -> None:
         try:
             while True:
-                message = json.loads(ws.recv())
+                opcode, data = ws.recv_data(control_frame=True)
+                if opcode == websocket.ABNF.OPCODE_CLOSE:
+                    self.close_code = int.from_bytes(data[:2], "big") if len(data) >= 2 else None
+                    break
+                if opcode != websocket.ABNF.OPCODE_TEXT:
+                    continue
+                message = json.loads(data)
                 if message.get("event") == "cancel":
                     self.on_cancel(message.get("reason") or "canceled")
                 else:
                     replies.put(message)
         except (OSError, ValueError, websocket.WebSocketException):
-            replies.put(None)  # the socket is gone: wake whoever waits for a reply
+            pass
+        replies.put(None)  # the socket is gone: wake whoever waits for a reply
 
-    def request(self, message: dict, timeout: float = 30) -> dict:
-        """Send ``message`` and return the server's reply to it; ChannelClosed on any failure."""
-        with self._lock:
+    def send(self, message: dict) -> None:
+        """Send ``message`` without waiting for a reply; ChannelClosed when it cannot."""
+        text = json.dumps(message)
+        with self._send_lock:
             ws = self._ws
             if ws is None:
                 raise ChannelClosed("not connected")
             try:
-                ws.send(json.dumps(message))
+                ws.send(text)
             except (OSError, websocket.WebSocketException) as err:
                 self._ws = None
                 raise ChannelClosed(f"send failed: {err}") from None
+
+    def request(self, message: dict, timeout: float = 30) -> dict:
+        """Send ``message`` and return the server's reply to it; ChannelClosed on any failure."""
+        with self._lock:
+            replies = self._replies
+            self.send(message)
             try:
-                reply = self._replies.get(timeout=timeout)
+                reply = replies.get(timeout=timeout)
             except queue.Empty:
                 reply = None
             if reply is None:
                 self._ws = None
+                if self.close_code in REFUSAL_CLOSE_CODES:
+                    raise MessageRefused(
+                        f"the server closed the channel ({self.close_code}) over "
+                        f"the '{message.get('event')}' message"
+                    )
                 raise ChannelClosed("no reply from the server")
             return reply
 
@@ -142,7 +178,9 @@ class JobChannel:
         """Send ``message`` until the server answers it, reconnecting with backoff.
 
         Used for terminal messages, which must not be lost when the API restarts. Returns the
-        reply, or None after ``give_up_after`` seconds (the server's sweeper then takes over).
+        reply (an ``error`` reply marked ``retry`` is resent), or None after ``give_up_after``
+        seconds (the server's sweeper then takes over). Raises :class:`MessageRefused` when the
+        server refuses the message itself: resending it would be refused again.
         """
         deadline = time.monotonic() + give_up_after
         delay = 0.5
@@ -150,14 +188,18 @@ class JobChannel:
             try:
                 if self._ws is None:
                     self.connect()
-                return self.request(message)
-            except ChannelClosed as err:
-                if time.monotonic() + delay > deadline:
-                    log.error("giving up sending %s: %s", message["event"], err)
-                    return None
-                log.warning("job channel: %s; retrying in %.1fs", err, delay)
-                time.sleep(delay)
-                delay = min(delay * 2, 15)
+                reply = self.request(message)
+                if reply.get("event") != "error" or not reply.get("retry"):
+                    return reply
+                err = reply.get("message")
+            except ChannelClosed as closed:
+                err = closed
+            if time.monotonic() + delay > deadline:
+                log.error("giving up sending %s: %s", message["event"], err)
+                return None
+            log.warning("job channel: %s; retrying in %.1fs", err, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 15)
 
     def close(self) -> None:
         with self._lock:

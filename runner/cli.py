@@ -89,6 +89,14 @@ def runner() -> None:
     default=None,
     help="Exit after running this many jobs (default: run forever).",
 )
+@click.option(
+    "--output-cap",
+    type=click.IntRange(min=1024 * 1024),
+    default=64 * 2**20,
+    show_default=True,
+    help="Bytes of stdout+stderr kept on disk per job, all iterations together; past it only "
+    "each stream's start and end are kept.",
+)
 @click.option("--once", is_flag=True, help="Exit after one job (same as --jobs 1).")
 @click.option(
     "--userns",
@@ -127,8 +135,8 @@ def runner() -> None:
     "storage); other redirects are refused [env: BENCHER_BLOB_REDIRECT_HOSTS].",
 )
 def up(host, runner_slug, token, executor, danger_no_sandbox, cache_dir, cache_max_bytes,
-       work_dir, poll_timeout, max_jobs, once, userns, image_max_bytes, image_config_max_bytes,
-       output_max_bytes, blob_redirect_hosts) -> None:  # fmt: skip
+       work_dir, poll_timeout, output_cap, max_jobs, once, userns, image_max_bytes,
+       image_config_max_bytes, output_max_bytes, blob_redirect_hosts) -> None:  # fmt: skip
     """Claim jobs and run them until stopped. SIGTERM or Ctrl-C cancels the current job,
     reports it, and exits."""
     if executor == "process" and not danger_no_sandbox:
@@ -170,6 +178,7 @@ def up(host, runner_slug, token, executor, danger_no_sandbox, cache_dir, cache_m
         work_dir / "jobs",
         poll_timeout=poll_timeout,
         output_max_bytes=output_max_bytes,
+        output_cap=output_cap,
     )
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: daemon.request_stop())

@@ -15,7 +15,7 @@ from pathlib import Path
 from oci import OCIError
 from protocol import DEFAULT_POLL_TIMEOUT, HEARTBEAT_INTERVAL
 from protocol.units import format_bytes
-from runner.api import ApiRefused, ApiUnavailable, JobChannel, RunnerApi
+from runner.api import ApiRefused, ApiUnavailable, JobChannel, MessageRefused, RunnerApi
 from runner.executors.base import (
     Executor,
     RunResult,
@@ -26,19 +26,25 @@ from runner.executors.base import (
 from runner.images import ImageStore
 from runner.job_errors import failure_reason
 from runner.limits import DEFAULT_OUTPUT_MAX_BYTES
-from runner.output_files import read_output_file
+from runner.logs import LogStreamer
+from runner.output import DEFAULT_OUTPUT_CAP, IterationOutput, JobOutput
+from runner.output_files import MAX_FILE_BYTES, copy_output_file
 from runner.output_mount import make_output_dir, output_size, release_output_dirs
 
 log = logging.getLogger("bencher.runner")
 
 DEFAULT_PIDS = 1024
+#: The server's limit on the stored output when its claim reply does not announce one.
+FALLBACK_OUTPUT_LIMIT = 16 * 1024 * 1024
+#: Room left in a WebSocket message for everything but the results.
+_MESSAGE_OVERHEAD = 64 * 1024
 
 
 @dataclass
 class JobOutcome:
     event: str  # completed | failed | canceled
-    results: list[dict]
     error: str | None = None
+    dropped: int = 0
 
 
 class StopWaiting(BaseException):
@@ -60,6 +66,7 @@ class Runner:
         poll_timeout: int = DEFAULT_POLL_TIMEOUT,
         heartbeat_interval: float = HEARTBEAT_INTERVAL,
         stop: threading.Event | None = None,
+        output_cap: int = DEFAULT_OUTPUT_CAP,
         output_max_bytes: int = DEFAULT_OUTPUT_MAX_BYTES,
     ):
         self.api = api
@@ -69,6 +76,7 @@ class Runner:
         self.poll_timeout = poll_timeout
         self.heartbeat_interval = heartbeat_interval
         self.stop = stop or threading.Event()
+        self.output_cap = output_cap
         self.output_max_bytes = output_max_bytes
         self.idle = False
 
@@ -126,30 +134,64 @@ class Runner:
         channel.deliver({"event": "running"}, give_up_after=60)
         log.info("job %s: running", uuid)
         beating = threading.Event()
-        heart = threading.Thread(target=self._heartbeat, args=(channel, beating), daemon=True)
+        streamer = LogStreamer(channel).start()
+        heart = threading.Thread(
+            target=self._heartbeat, args=(channel, beating, streamer), daemon=True
+        )
         heart.start()
         stop_watch = threading.Thread(target=self._watch_stop, args=(cancel, beating), daemon=True)
         stop_watch.start()
+        output = JobOutput(self.work_dir / uuid / "streams", self.output_cap, MAX_FILE_BYTES)
         try:
-            outcome = self._execute(job, cancel)
+            try:
+                outcome = self._execute(job, cancel, output, streamer)
+            finally:
+                beating.set()
+                streamer.close()
+            if cancel.is_set() and outcome.event != "completed":
+                outcome = JobOutcome("canceled", reason[0] if reason else "stopped")
+            reply = self._report(channel, outcome, output, _output_limit(job))
         finally:
-            beating.set()
-        if cancel.is_set() and outcome.event != "completed":
-            outcome = JobOutcome("canceled", outcome.results, reason[0] if reason else "stopped")
-        message = {"event": outcome.event, "results": outcome.results}
-        if outcome.error:
-            message["error"] = outcome.error
-        reply = channel.deliver(message)
-        channel.close()
+            channel.close()
+            shutil.rmtree(self.work_dir / uuid, ignore_errors=True)
         status = reply.get("status") if reply else "unreported"
         detail = f": {outcome.error}" if outcome.error else ""
         log.info("job %s: %s%s (server: %s)", uuid, outcome.event, detail, status)
         return outcome
 
-    def _heartbeat(self, channel: JobChannel, done: threading.Event) -> None:
+    def _report(
+        self, channel: JobChannel, outcome: JobOutcome, output: JobOutput, limit: int
+    ) -> dict | None:
+        """Send the terminal message, its output fitted to ``limit``; a refusal fails the job.
+
+        A refused message (too large, invalid) would be refused again however often it is
+        resent, so the job is reported failed at once, without the output, saying why.
+        """
+        results, dropped = output.results(limit)
+        message = {"event": outcome.event, "results": results}
+        if outcome.error:
+            message["error"] = outcome.error
+        if dropped:
+            log.info("job output: %s dropped to fit the server's limit", format_bytes(dropped))
+        try:
+            reply = channel.deliver(message)
+        except MessageRefused as err:
+            reply = {"event": "error", "message": str(err)}
+        if reply is None or reply.get("event") != "error" or reply.get("status"):
+            return reply
+        why = f"the server refused the job's {outcome.event} report: {reply.get('message')}"
+        outcome.event, outcome.error = "failed", why
+        try:
+            return channel.deliver({"event": "failed", "results": [], "error": why})
+        except MessageRefused as err:
+            log.error("the server refused the failure report too: %s", err)
+            return None
+
+    def _heartbeat(self, channel: JobChannel, done: threading.Event, streamer: LogStreamer) -> None:
         while not done.wait(self.heartbeat_interval):
             try:
-                channel.request({"event": "heartbeat"}, timeout=self.heartbeat_interval)
+                reply = channel.request({"event": "heartbeat"}, timeout=self.heartbeat_interval)
+                streamer.confirm(reply.get("log_seq"))
             except Exception as err:  # the job thread reconnects when it reports
                 log.debug("heartbeat not delivered: %s", err)
 
@@ -159,9 +201,10 @@ class Runner:
                 cancel.set()
                 return
 
-    def _execute(self, job: dict, cancel: threading.Event) -> JobOutcome:
+    def _execute(
+        self, job: dict, cancel: threading.Event, output: JobOutput, streamer: LogStreamer
+    ) -> JobOutcome:
         config = job.get("config") or {}
-        results: list[dict] = []
         job_dir = self.work_dir / job["uuid"]
         try:
             try:
@@ -178,22 +221,31 @@ class Runner:
                     output_dir = job_dir / f"iteration-{i}"
                     size = output_size(job, self.output_max_bytes)
                     make_output_dir(output_dir, size, mount=self.executor.name == "runc")
+                    stdout, stderr = output.streams(i)
                     spec = self._spec(job, image, argv, env, output_dir)
-                    run = self.executor.run(spec, cancel)
-                    results.append(_iteration(run, output_dir, config.get("file_paths") or []))
+                    spec.sink = output.sink(stdout, stderr, also=streamer.feed)
+                    try:
+                        run = self.executor.run(spec, cancel)
+                    finally:
+                        stdout.close()
+                        stderr.close()
+                    files = _output_files(
+                        output_dir, config.get("file_paths") or [], output.directory, i
+                    )
+                    output.iterations.append(IterationOutput(run.exit_code, stdout, stderr, files))
                     problem = _problem(run, config, job)
                     if cancel.is_set():
-                        return JobOutcome("canceled", results)
+                        return JobOutcome("canceled")
                     if problem:
-                        return JobOutcome("failed", results, f"iteration {i + 1}: {problem}")
-            return JobOutcome("completed", results)
+                        return JobOutcome("failed", f"iteration {i + 1}: {problem}")
+            return JobOutcome("completed")
         except JobFailed as err:
-            return JobOutcome("failed", results, str(err))
+            return JobOutcome("failed", str(err))
         except Exception as err:  # one job's failure must never end the runner
-            return JobOutcome("failed", results, failure_reason(err, job["uuid"]))
+            return JobOutcome("failed", failure_reason(err, job["uuid"]))
         finally:
+            # The output mounts go now; the stream files stay for the report.
             release_output_dirs(job_dir)
-            shutil.rmtree(job_dir, ignore_errors=True)
 
     def _spec(self, job, image, argv, env, output_dir: Path) -> RunSpec:
         spec = job.get("spec") or {}
@@ -226,11 +278,27 @@ def _problem(run: RunResult, config: dict, job: dict) -> str | None:
     return None
 
 
-def _iteration(run: RunResult, output_dir: Path, file_paths: list[str]) -> dict:
-    """One iteration's report: exit code, stdout, stderr and the requested files' text."""
+def _output_limit(job: dict) -> int:
+    """The JSON bytes the final message's results may take, from the limits the server sent."""
+    limits = job.get("limits") or {}
+    output = int(limits.get("max_output_bytes") or FALLBACK_OUTPUT_LIMIT)
+    message = limits.get("max_message_bytes")
+    if message:
+        output = min(output, int(message) - _MESSAGE_OVERHEAD)
+    return max(output, 0)
+
+
+def _output_files(
+    output_dir: Path, file_paths: list[str], keep: Path, index: int
+) -> dict[str, Path]:
+    """The requested files that exist under the output directory, copied into ``keep``.
+
+    The output directory is a tmpfs released when the job ends, before the report is sent;
+    the copies (each capped) are read when the report is built.
+    """
     files = {}
-    for path in file_paths:
-        text = read_output_file(output_dir, path)
-        if text is not None:
-            files[path] = text
-    return {"exit_code": run.exit_code, "stdout": run.stdout, "stderr": run.stderr, "output": files}
+    for n, path in enumerate(file_paths):
+        copied = copy_output_file(output_dir, path, keep / f"{index}.file-{n}")
+        if copied is not None:
+            files[path] = copied
+    return files

@@ -1,4 +1,4 @@
-"""Read the files a job asked to hand back (its ``file_paths``) from its output directory.
+"""Collect the files a job asked to hand back (its ``file_paths``) from its output directory.
 
 The names come from the job. The API checks them at submit time, but the runner checks them
 again where they are used: a NUL byte, an over-long name or a symlink loop must fail that job
@@ -14,18 +14,22 @@ from protocol.output import OUTPUT_DIR, output_path_problem
 from runner.job_errors import JobInputError
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
+_CHUNK = 1 << 20
 # Linux's NAME_MAX and PATH_MAX.
 NAME_MAX_BYTES = 255
 PATH_MAX_BYTES = 4095
 
 
-def read_output_file(output_dir: Path, path: str, max_bytes: int = MAX_FILE_BYTES) -> str | None:
-    """The text of ``path`` (inside the sandbox) if it is a file under the output directory.
+def copy_output_file(
+    output_dir: Path, path: str, dest: Path, max_bytes: int = MAX_FILE_BYTES
+) -> Path | None:
+    """Copy ``path`` (inside the sandbox) to ``dest`` if it is a file under the output directory.
 
     Only ``$BENCHER_OUTPUT_DIR`` (/bencher/output) outlives the sandbox; relative paths are
-    relative to it. Symlinks are not followed out of it. Returns None for a missing file (the
-    server reports which files are missing); raises :class:`JobInputError` for a name that cannot
-    name a file there or a file that cannot be read.
+    relative to it. Symlinks are not followed out of it. At most ``max_bytes`` are copied, in
+    chunks, so a large file never sits in memory. Returns ``dest``, or None for a missing file
+    (the server reports which files are missing); raises :class:`JobInputError` for a name that
+    cannot name a file there or a file that cannot be read.
     """
     if problem := _name_problem(path):
         raise JobInputError(f"file_paths entry {_shown(path)} {problem}")
@@ -37,8 +41,12 @@ def read_output_file(output_dir: Path, path: str, max_bytes: int = MAX_FILE_BYTE
         target = (output_dir / pure).resolve()
         if not target.is_relative_to(output_dir.resolve()) or not target.is_file():
             return None
-        with open(target, "rb") as handle:
-            return handle.read(max_bytes).decode(errors="replace")
+        with open(target, "rb") as source, open(dest, "wb") as copy:
+            left = max_bytes
+            while left and (chunk := source.read(min(left, _CHUNK))):
+                copy.write(chunk)
+                left -= len(chunk)
+        return dest
     except RuntimeError:  # how resolve() reports a symlink loop
         raise JobInputError(f"file_paths entry {shown} could not be read: symlink loop") from None
     except OSError as err:

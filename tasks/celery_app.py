@@ -2,5 +2,5 @@
 
 from celery import Celery
 
-celery = Celery("bencher", include=["tasks.processing", "tasks.sweeper"])
+celery = Celery("bencher", include=["tasks.processing", "tasks.sweeper", "tasks.warmup"])
 celery.config_from_object("celeryconfig")

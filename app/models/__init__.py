@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate. Models never commit."""
 
 from app.models.job import Job
+from app.models.job_log import JobLogChunk
 from app.models.organization import PLANS, ApiToken, Organization, User
 from app.models.project import VISIBILITIES, Benchmark, Branch, Measure, Project, Testbed
 from app.models.report import Metric, Report, ReportBenchmark
@@ -20,6 +21,7 @@ __all__ = [
     "Head",
     "HeadVersion",
     "Job",
+    "JobLogChunk",
     "Measure",
     "Metric",
     "Model",

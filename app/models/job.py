@@ -49,6 +49,10 @@ class Job(db.Model):
     output_key: Mapped[str | None] = mapped_column(String(256))
     #: Processing attempts started; the job fails after BENCHER_MAX_PROCESSING_ATTEMPTS.
     processing_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: The live log (``job_log_chunk``): highest batch stored, bytes kept, bytes dropped.
+    log_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    log_bytes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    log_dropped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     report: Mapped[Report] = relationship(lazy="joined")
     spec: Mapped[Spec] = relationship(lazy="joined")

@@ -1,9 +1,11 @@
 """Job shapes: what users see, and what a runner sends and receives when it claims a job."""
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
 from app.schemas.runner import SpecOutSchema
-from protocol import DEFAULT_POLL_TIMEOUT, MAX_POLL_TIMEOUT
+from app.services.job_output import output_limits
+from protocol import DEFAULT_POLL_TIMEOUT, JOB_STATUSES, MAX_POLL_TIMEOUT
+from protocol.defaults import MAX_JOB_WAIT, MAX_LOG_FOLLOW
 
 
 def public_config(job) -> dict:
@@ -32,6 +34,8 @@ class JobOutSchema(Schema):
     priority = fields.Integer()
     timeout = fields.Integer()
     created = fields.AwareDateTime()
+    #: What the runner fits its final message to, so that the server never has to refuse it.
+    limits = fields.Function(lambda _job: output_limits())
     claimed = fields.AwareDateTime(allow_none=True)
     started = fields.AwareDateTime(allow_none=True)
     completed = fields.AwareDateTime(allow_none=True)
@@ -39,6 +43,46 @@ class JobOutSchema(Schema):
     processed = fields.AwareDateTime(allow_none=True)
     error = fields.String(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
+
+
+class JobQuerySchema(Schema):
+    """``GET .../jobs/{job}``: ``output`` adds the stored output; ``wait`` seconds holds the
+    answer while the job is still ``status`` (a long poll)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    output = fields.Boolean(load_default=False)
+    wait = fields.Float(load_default=0, validate=validate.Range(min=0, max=MAX_JOB_WAIT))
+    status = fields.String(load_default=None, validate=validate.OneOf(JOB_STATUSES))
+
+
+class LogQuerySchema(Schema):
+    """``GET .../jobs/{job}/logs``: batches after ``after``; ``follow`` streams new ones."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    follow = fields.Boolean(load_default=False)
+    max_seconds = fields.Float(
+        load_default=MAX_LOG_FOLLOW, validate=validate.Range(min=0, max=MAX_LOG_FOLLOW)
+    )
+
+
+class LogChunkSchema(Schema):
+    seq = fields.Integer()
+    stream = fields.String()
+    text = fields.String()
+
+
+class JobLogSchema(Schema):
+    """The job's log state; the view adds ``chunks`` (``stream: "bencher"`` marks a cut)."""
+
+    job = fields.String(attribute="uuid")
+    status = fields.String()
+    log_seq = fields.Integer()
+    dropped = fields.Integer(attribute="log_dropped")
 
 
 class ClaimSchema(Schema):
@@ -64,3 +108,5 @@ class ClaimedJobSchema(Schema):
     config = fields.Dict()
     timeout = fields.Integer()
     created = fields.AwareDateTime()
+    #: What the runner fits its final message to, so that the server never has to refuse it.
+    limits = fields.Function(lambda _job: output_limits())

@@ -14,6 +14,7 @@ from app.listener import listener_for
 from app.models import Job, Runner, runner_spec
 from app.models.types import UTCDateTime, utcnow
 from app.services import settings
+from app.services.jobs import publish_status
 from protocol import HELD_STATUSES
 
 # Any fixed number: the advisory lock that serialises claims on PostgreSQL so that two claims
@@ -75,6 +76,7 @@ def claim_job(runner_id: int) -> Job | None:
     )
     if job_id is None:
         return None
+    publish_status(job_id, "claimed")
     # Only what the claim response needs: the report's joined relationships are not loaded.
     return db.session.scalar(
         select(Job)

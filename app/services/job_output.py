@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 import json
+import logging
 
-from app.errors import PayloadTooLarge
 from app.models import Job
 from app.services import blobs, settings
+from protocol.output import fit_results
+
+log = logging.getLogger(__name__)
+
+
+def output_limits() -> dict:
+    """The limits a runner fits its final message to; sent with every claimed job."""
+    current = settings()
+    return {
+        "max_output_bytes": current.max_output_bytes,
+        "max_message_bytes": current.max_message_bytes,
+    }
 
 
 def store_job_output(job: Job, results: list[dict]) -> str:
-    """Store ``results`` for ``job``; return the blob key. 413 past ``max_output_bytes``."""
-    data = json.dumps(results).encode()
+    """Store ``results`` for ``job``; return the blob key.
+
+    Output over ``max_output_bytes`` (a runner that did not fit it) is cut the same way a
+    runner cuts it -- each text keeps its head and tail and says how much was dropped -- rather
+    than failing the job with nothing kept.
+    """
     cap = settings().max_output_bytes
-    if len(data) > cap:
-        raise PayloadTooLarge(
-            f"job output is {len(data)} bytes, over the server's limit of {cap} bytes "
-            "(BENCHER_MAX_OUTPUT_BYTES): print less, or write results to a file"
-        )
+    results, dropped = fit_results(results, cap)
+    if dropped:
+        log.info("job %s: %d bytes of output dropped (BENCHER_MAX_OUTPUT_BYTES)", job.uuid, dropped)
+    data = json.dumps(results).encode()
     key = f"job-{job.uuid}.json"
     blobs().put(key, data)
     return key

@@ -25,6 +25,9 @@ def transition(job_id: int, to: str, **values) -> bool:
 
     A job whose run has ended has its ``env`` values scrubbed (the names stay): the runner had
     them with its claim, and a stored secret is one more copy to leak.
+
+    A move is published after commit, so that log followers and long polls on the job learn of
+    it at once, in any API process.
     """
     result = db.session.execute(
         update(Job)
@@ -35,7 +38,15 @@ def transition(job_id: int, to: str, **values) -> bool:
     moved = result.rowcount == 1
     if moved and to in _RUN_ENDED:
         _scrub_env(job_id)
+    if moved:
+        publish_status(job_id, to)
     return moved
+
+
+def publish_status(job_id: int, status: str) -> None:
+    """Announce after commit that job ``job_id`` is now ``status``."""
+    publish = notifier().publish_job_event
+    on_commit(lambda: publish(job_id, {"kind": "status", "status": status}))
 
 
 def _scrub_env(job_id: int) -> None:

@@ -7,11 +7,11 @@ not fit the job's state is answered with an error and changes nothing.
 
 from __future__ import annotations
 
-from app.errors import PayloadTooLarge
 from app.extensions import db
 from app.models import Job
 from app.models.types import utcnow
 from app.services import on_commit
+from app.services.job_logs import append_log
 from app.services.job_output import store_job_output
 from app.services.jobs import fail_job, mark_canceled, transition
 from app.services.queue import enqueue_process_results
@@ -28,11 +28,18 @@ _ALREADY = {
 }
 
 
+def handle_log(job: Job, message: dict) -> None:
+    """Store a ``log`` batch while the runner holds the job (no reply: the runner never waits
+    on logs; the next heartbeat ack says how far the server got)."""
+    if job.status in HELD_STATUSES and {"seq", "stream", "text"} <= message.keys():
+        append_log(job, message["seq"], message["stream"], message["text"])
+
+
 def handle_event(job: Job, message: dict) -> dict:
     """Apply a validated runner ``message`` to ``job``; return the reply to send.
 
-    The caller commits. Replies: ``ack`` (with ``status`` so a runner learns of a cancel), or
-    ``error`` with a message.
+    The caller commits. Replies: ``ack`` (with ``status`` so a runner learns of a cancel, and
+    for a heartbeat ``log_seq``, the last log batch stored), or ``error`` with a message.
     """
     event = message["event"]
     now = utcnow()
@@ -48,10 +55,13 @@ def handle_event(job: Job, message: dict) -> dict:
     elif event in ("completed", "failed"):
         moved = _finish(job, event, message, now)
     elif event == "canceled":
-        moved = mark_canceled(job.id, "canceled by runner")
+        moved = _cancel(job, message)
     db.session.refresh(job)
     if moved or job.status in _ALREADY[event]:
-        return {"event": "ack", "for": event, "status": job.status}
+        reply = {"event": "ack", "for": event, "status": job.status}
+        if event == "heartbeat":
+            reply["log_seq"] = job.log_seq
+        return reply
     return {
         "event": "error",
         "for": event,
@@ -60,14 +70,22 @@ def handle_event(job: Job, message: dict) -> dict:
     }
 
 
+def _cancel(job: Job, message: dict) -> bool:
+    """Cancel the job, keeping the output it produced so far (also after a user's cancel)."""
+    moved = mark_canceled(job.id, "canceled by runner")
+    db.session.refresh(job)
+    if message["results"] and job.status == "canceled" and not job.output_key:
+        key = store_job_output(job, message["results"])
+        db.session.query(Job).filter(Job.id == job.id).update(
+            {"output_key": key}, synchronize_session=False
+        )
+    return moved
+
+
 def _finish(job: Job, event: str, message: dict, now) -> bool:
     if job.status not in HELD_STATUSES:
         return False
-    values = {"completed": now}
-    try:
-        values["output_key"] = store_job_output(job, message["results"])
-    except PayloadTooLarge as err:
-        event, message = "failed", {**message, "error": err.message}
+    values = {"completed": now, "output_key": store_job_output(job, message["results"])}
     if event == "completed":
         moved = transition(job.id, "completed", **values)
         if moved:

@@ -22,7 +22,7 @@ from app.schemas.channel import RunnerMessageSchema
 from app.services import settings
 from app.services.auth import authenticate_runner, parse_bearer
 from app.services.jobs import fail_job
-from app.services.runner_events import handle_event
+from app.services.runner_events import handle_event, handle_log
 
 log = logging.getLogger(__name__)
 bp = Blueprint("channel", __name__)
@@ -71,10 +71,15 @@ def job_channel(ws, runner: str, job: str):
             if reply is None:
                 ws.close(reason=1007, message="messages must be JSON objects")
                 return
-            ws.send(json.dumps(reply))
+            if reply is not _NO_REPLY:
+                ws.send(json.dumps(reply))
     finally:
         listener.remove_cancel(job_uuid)
         db.session.remove()
+
+
+#: What ``_reply`` returns for a ``log`` message, which is never answered.
+_NO_REPLY: dict = {}
 
 
 def _reply(job_id: int, raw) -> dict | None:
@@ -84,6 +89,9 @@ def _reply(job_id: int, raw) -> dict | None:
             return None
     except (TypeError, ValueError, RecursionError):  # deep nesting exhausts the parser's stack
         return None
+    if payload.get("event") == "log":
+        _store_log(job_id, payload)
+        return _NO_REPLY
     try:
         message = _schema.load(payload)
     except ValidationError as err:
@@ -94,8 +102,26 @@ def _reply(job_id: int, raw) -> dict | None:
     except Exception:
         db.session.rollback()
         log.exception("runner message for job %s failed", job_id)
-        return {"event": "error", "for": message["event"], "message": "internal error; resend"}
+        return {
+            "event": "error",
+            "for": message["event"],
+            "message": "internal error; resend",
+            "retry": True,
+        }
     return reply
+
+
+def _store_log(job_id: int, payload: dict) -> None:
+    """A bad or failed log batch is logged here, not answered: an unexpected reply would be
+    taken by the runner as the answer to its next request."""
+    try:
+        handle_log(db.session.get(Job, job_id), _schema.load(payload))
+        db.session.commit()
+    except ValidationError as err:
+        log.warning("job %s: invalid log batch: %s", job_id, err.messages)
+    except Exception:
+        db.session.rollback()
+        log.exception("job %s: storing a log batch failed", job_id)
 
 
 def _heartbeat_lost(job_id: int, timeout: int) -> None:

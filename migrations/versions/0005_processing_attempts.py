@@ -4,7 +4,7 @@ After ``BENCHER_MAX_PROCESSING_ATTEMPTS`` the job fails instead of being re-queu
 sweeper forever. Existing jobs start at 0.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

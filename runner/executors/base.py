@@ -13,7 +13,7 @@ inside the container, a writable bind mount of ``RunSpec.output_dir``; everythin
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -36,7 +36,8 @@ class RunSpec:
     CPUs) and ``pids`` are cgroup limits, ``None`` for none. ``output_dir`` is a host directory
     that the job sees, writable, at ``$BENCHER_OUTPUT_DIR``; ``None`` for none. ``stdout_cap``
     bounds the bytes kept from each of stdout and stderr. ``user`` is the image's ``User``
-    (``uid[:gid]`` or names from the rootfs' /etc/passwd); empty means root.
+    (``uid[:gid]`` or names from the rootfs' /etc/passwd); empty means root. ``sink``, when
+    set, receives ``(stream, chunk)`` as output arrives and the result's stdout/stderr stay empty.
     """
 
     rootfs: Path
@@ -50,6 +51,7 @@ class RunSpec:
     output_dir: Path | None = None
     stdout_cap: int = DEFAULT_STDOUT_CAP
     user: str = ""
+    sink: Callable[[str, bytes], None] | None = None
 
 
 @dataclass

@@ -31,14 +31,20 @@ class Outcome:
     duration: float
 
 
+Sink = Callable[[str, bytes], None]
+
+
 class _CappedReader(threading.Thread):
     """Keeps the first ``cap`` bytes of a pipe and keeps draining the rest, so that a chatty
-    process never blocks on a full pipe."""
+    process never blocks on a full pipe. With a ``sink``, every chunk goes to it instead (the
+    runner writes it to disk and streams it live) and nothing is kept here."""
 
-    def __init__(self, pipe: IO[bytes], cap: int) -> None:
+    def __init__(self, pipe: IO[bytes], cap: int, stream: str, sink: Sink | None) -> None:
         super().__init__(daemon=True)
         self._fd = pipe.fileno()
         self._cap = cap
+        self._stream = stream
+        self._sink = sink
         self._chunks: list[bytes] = []
         self._kept = 0
         self._lock = threading.Lock()
@@ -52,6 +58,9 @@ class _CappedReader(threading.Thread):
                 return
             if not chunk:
                 return
+            if self._sink is not None:
+                self._sink(self._stream, chunk)
+                continue
             with self._lock:
                 room = self._cap - self._kept
                 if room > 0:
@@ -75,6 +84,7 @@ def supervise(
     started: float,
     kill_grace: float = 5.0,
     after_exit: Callable[[], None] | None = None,
+    sink: Sink | None = None,
 ) -> Outcome:
     """Wait for ``proc`` while collecting its piped stdout and stderr.
 
@@ -83,10 +93,14 @@ def supervise(
     later it gets SIGKILL itself. ``after_exit()``, if given, runs once ``proc`` has ended and
     before the pipes are drained (the process executor kills leftover children there). Readers
     still blocked after the process ended (a daemonised grandchild holding the pipe) are
-    abandoned with what they read so far.
+    abandoned with what they read so far. With ``sink``, output goes to ``sink(stream, chunk)``
+    as it arrives and the outcome's ``stdout``/``stderr`` are empty.
     """
     assert proc.stdout is not None and proc.stderr is not None
-    readers = [_CappedReader(proc.stdout, stdout_cap), _CappedReader(proc.stderr, stdout_cap)]
+    readers = [
+        _CappedReader(proc.stdout, stdout_cap, "stdout", sink),
+        _CappedReader(proc.stderr, stdout_cap, "stderr", sink),
+    ]
     for reader in readers:
         reader.start()
     deadline = started + timeout

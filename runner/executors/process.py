@@ -64,6 +64,7 @@ class ProcessExecutor:
                 kill=kill,
                 started=started,
                 after_exit=kill,  # children the job left behind in its group end with it
+                sink=spec.sink,
             )
         return RunResult(
             exit_code=outcome.returncode,

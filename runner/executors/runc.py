@@ -183,6 +183,7 @@ class RuncExecutor:
             kill=kill,
             started=started,
             kill_grace=self.kill_grace,
+            sink=spec.sink,
         )
         errors = _runc_errors(log_path)
         oom = self._oom_killed(container_id)

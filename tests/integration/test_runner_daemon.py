@@ -36,11 +36,13 @@ GATED_BMF = (
     'while [ ! -e "$BENCHER_OUTPUT_DIR/go" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done; '
     f'[ -e "$BENCHER_OUTPUT_DIR/go" ] && {PRINT_BMF}'
 )
+# Prints, then marks in its output directory that it did.
+SLOW = 'echo started; touch "$BENCHER_OUTPUT_DIR/started"; sleep 60'
 
 
 @pytest.fixture
 def settings_overrides(registry):
-    return {"registries": (registry.host,)}
+    return {"registries": (registry.host,), "max_output_bytes": 256 * 1024}
 
 
 @pytest.fixture
@@ -49,7 +51,7 @@ def runner_token(client, factory):
     return create_runner(client, factory.admin_token, "r1")
 
 
-def _daemon(url: str, token: str, tmp_path) -> Runner:
+def _daemon(url: str, token: str, tmp_path, **options) -> Runner:
     return Runner(
         RunnerApi(url, "r1", token),
         ImageStore(tmp_path / "cache", 2**30),
@@ -57,6 +59,7 @@ def _daemon(url: str, token: str, tmp_path) -> Runner:
         tmp_path / "jobs",
         poll_timeout=5,
         heartbeat_interval=0.5,
+        **options,
     )
 
 
@@ -103,12 +106,12 @@ def test_bmf_image_completes_with_overrides_and_files(
     )  # fmt: skip
     daemon = _daemon(live_server.url, runner_token, tmp_path)
     assert daemon.serve(max_jobs=2) == 2
-    job = client.get(f"/v0/projects/demo/jobs/{uuid}").json
+    job = client.get(f"/v0/projects/demo/jobs/{uuid}?output=true").json
     assert job["status"] == "completed", job["error"]
     assert [json.loads(i["stdout"]) for i in job["output"]] == [
         {"bench": {"latency": {"value": 42}}}
     ] * 2
-    written = client.get(f"/v0/projects/demo/jobs/{files}").json
+    written = client.get(f"/v0/projects/demo/jobs/{files}?output=true").json
     assert written["status"] == "completed", written["error"]
     assert written["output"][0]["stdout"].strip() == "1"
     assert json.loads(written["output"][0]["output"]["/bencher/output/r.json"]) == {
@@ -123,23 +126,23 @@ def test_failures_are_reported_with_their_reason(
     failing = _submit(client, factory, f"{registry.host}/acme/fail:v1")
     missing = _submit(client, factory, f"{registry.host}/acme/fail@sha256:{'0' * 64}")
     _daemon(live_server.url, runner_token, tmp_path).serve(max_jobs=2)
-    job = client.get(f"/v0/projects/demo/jobs/{failing}").json
+    job = client.get(f"/v0/projects/demo/jobs/{failing}?output=true").json
     assert job["status"] == "failed"
     assert "exited with code 3" in job["error"]
     assert job["output"][0]["stderr"].strip() == "oops"
-    pulled = client.get(f"/v0/projects/demo/jobs/{missing}").json
+    pulled = client.get(f"/v0/projects/demo/jobs/{missing}?output=true").json
     assert pulled["status"] == "failed" and "could not pull" in pulled["error"]
 
 
 def test_cancel_mid_run_kills_the_container(
     live_server, client, factory, registry, runner_token, tmp_path
 ):
-    push_image(registry.host, "acme/slow", "v1", busybox_image("echo started; sleep 60"))
+    push_image(registry.host, "acme/slow", "v1", busybox_image(SLOW))
     uuid = _submit(client, factory, f"{registry.host}/acme/slow:v1")
     daemon = _daemon(live_server.url, runner_token, tmp_path)
     thread = threading.Thread(target=daemon.serve, kwargs={"max_jobs": 1}, daemon=True)
     thread.start()
-    wait_until(lambda: _job(uuid).status == "running", 30, "job running")
+    wait_until(lambda: _output_file(tmp_path, uuid, "started"), 30, "job printed")
     canceled = client.post(
         f"/v0/projects/demo/jobs/{uuid}/cancel", headers=auth(factory.admin_token)
     )
@@ -148,6 +151,26 @@ def test_cancel_mid_run_kills_the_container(
     assert not thread.is_alive()
     assert _job(uuid).status == "canceled"
     assert not list((tmp_path / "sandbox").glob("runc/*/state.json"))
+    kept = client.get(f"/v0/projects/demo/jobs/{uuid}?output=true").json["output"]
+    assert kept[0]["stdout"] == "started\n"  # what it printed before the cancel is kept
+
+
+def test_output_flood_keeps_head_and_tail_within_the_limits(
+    live_server, client, factory, registry, runner_token, tmp_path
+):
+    """3 MiB of NUL bytes on each stream, twice: the runner keeps 1 MiB on disk, the server
+    announced 256 KiB; the job completes with each stream's start and end."""
+    flood = "echo START; head -c 3145728 /dev/zero; echo END; head -c 3145728 /dev/zero >&2"
+    push_image(registry.host, "acme/flood", "v1", busybox_image(flood))
+    uuid = _submit(client, factory, f"{registry.host}/acme/flood:v1", iter=2)
+    _daemon(live_server.url, runner_token, tmp_path, output_cap=2**20).serve(max_jobs=1)
+    job = client.get(f"/v0/projects/demo/jobs/{uuid}?output=true").json
+    assert job["status"] == "completed", job["error"]
+    assert len(json.dumps(job["output"])) <= 256 * 1024
+    for iteration in job["output"]:
+        assert iteration["stdout"].startswith("START\n\0")
+        assert iteration["stdout"].endswith("\0END\n")
+        assert "bytes dropped here]" in iteration["stdout"]
 
 
 def test_api_restart_mid_job_is_survived(
@@ -224,3 +247,46 @@ def test_runner_started_before_the_api_keeps_retrying(
         thread.join(timeout=60)
     assert not thread.is_alive()
     assert _job(uuid).status == "completed"
+
+
+def test_bencher_run_shows_the_output_live(
+    live_server, client, factory, registry, runner_token, tmp_path
+):
+    """The job prints a line, then waits until the test saw that line on the CLI's stderr:
+    without live output it would never finish."""
+    script = (
+        'echo "first line"; touch "$BENCHER_OUTPUT_DIR/started"; i=0; '
+        'while [ ! -e "$BENCHER_OUTPUT_DIR/go" ] && [ $i -lt 300 ]; do sleep 0.2; '
+        "i=$((i + 1)); done; echo done-waiting"
+    )
+    push_image(registry.host, "acme/live", "v1", busybox_image(script))
+    daemon = _daemon(live_server.url, runner_token, tmp_path)
+    runner = threading.Thread(target=daemon.serve, kwargs={"max_jobs": 1}, daemon=True)
+    runner.start()
+    env = {**os.environ, "BENCHER_HOST": live_server.url, "BENCHER_API_TOKEN": factory.admin_token,
+           "BENCHER_PROJECT": "demo"}  # fmt: skip
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "run", "--image", f"{registry.host}/acme/live:v1",
+         "--max-wait", "120"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    lines: list[str] = []
+    try:
+        for line in cli.stderr:
+            lines.append(line)
+            if line.strip() == "first line":
+                started = wait_until(
+                    lambda: next((tmp_path / "jobs").glob("*/iteration-0/started"), None),
+                    30,
+                    "the job's marker",
+                )
+                (started.parent / "go").touch()
+            if "job processing" in line or "job failed" in line:
+                break  # no Celery worker here: "processing" is as far as it gets
+    finally:
+        cli.kill()
+        cli.wait(timeout=10)
+    runner.join(timeout=30)
+    text = "".join(lines)
+    assert "first line" in text and "job processing" in text, text
+    assert text.index("first line") < text.index("done-waiting") < text.index("job processing")

@@ -45,7 +45,7 @@ def test_tag_resolves_to_the_registry_digest(client, factory, project, pushed):
     assert response.status_code == 201, response.json
     report = response.json
     assert report["status"] == "pending" and report["job_status"] == "pending"
-    job = client.get(f"/v0/projects/demo/jobs/{report['job']}").json
+    job = client.get(f"/v0/projects/demo/jobs/{report['job']}?output=true").json
     assert job["status"] == "pending"
     assert job["digest"] == digest
     assert job["spec"]["slug"] == "small"

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import Job
 from app.services.processing import process_job
 from cli import exit_codes
+from cli.client import Client
 from cli.progress import Progress
 from tests.support.runner_api import IMAGE, claim, connect, create_runner, iteration, send
 from tests.support.server import auth
@@ -183,10 +184,14 @@ def test_processing_failure_is_reported(app, live_server, bencher, runner, shown
 
 
 def test_ctrl_c_cancels_the_job(monkeypatch, bencher, client, factory):
-    def interrupt(self, seconds):
-        raise KeyboardInterrupt
+    held = Client.get_job
 
-    monkeypatch.setattr(Progress, "wait", interrupt)
+    def interrupt(self, project, job, **poll):
+        if poll.get("wait"):  # Ctrl-C arrives while a long poll is held
+            raise KeyboardInterrupt
+        return held(self, project, job, **poll)
+
+    monkeypatch.setattr(Client, "get_job", interrupt)
     result = bencher("run", "--image", IMAGE)
     assert result.exit_code == exit_codes.INTERRUPTED, result.output  # as a local run's Ctrl-C
     assert "asking the server to cancel job" in result.stderr

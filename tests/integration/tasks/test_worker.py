@@ -108,7 +108,7 @@ def test_worker_processes_results_and_failures(live_server, app, client, factory
     failed = _job(garbage)
     assert failed.status == "failed" and "json" in failed.error.lower()
     assert failed.report.status == "failed"
-    assert client.get(f"/v0/projects/demo/jobs/{garbage}").json["output"][0]["stdout"]
+    assert client.get(f"/v0/projects/demo/jobs/{garbage}?output=true").json["output"][0]["stdout"]
     assert "exited with code 2" in _job(crashed).error
     assert "out of cheese" in _job(crashed).error
     assert _job(allowed).status == "processed"

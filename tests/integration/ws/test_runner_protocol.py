@@ -17,6 +17,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Job, Report, Runner
+from runner.api import MessageRefused, RunnerApi
+from runner.daemon import JobOutcome
+from runner.daemon import Runner as RunnerDaemon
+from runner.output import IterationOutput, JobOutput
 from tests.support.database import TEST_REDIS_URL
 from tests.support.processes import api_process, server_env, wait_until
 from tests.support.runner_api import (
@@ -70,7 +74,12 @@ def test_full_lifecycle_to_completed_enqueues_processing(live_server, client, fa
     ws = connect(live_server.url, slug, token, job_uuid)
     assert send(ws, "running")["event"] == "ack"
     assert _job(job_uuid).status == "running"
-    assert send(ws, "heartbeat") == {"event": "ack", "for": "heartbeat", "status": "running"}
+    assert send(ws, "heartbeat") == {
+        "event": "ack",
+        "for": "heartbeat",
+        "status": "running",
+        "log_seq": 0,
+    }
     done = send(ws, "completed", results=[iteration(BMF)])
     assert done == {"event": "ack", "for": "completed", "status": "completed"}
     # a resend after a reconnect is acknowledged and changes nothing
@@ -83,7 +92,7 @@ def test_full_lifecycle_to_completed_enqueues_processing(live_server, client, fa
     queued = [json.loads(m) for m in broker.lrange("celery", 0, -1)]
     assert [m["headers"]["task"] for m in queued] == ["process_results"]
     assert queued[0]["headers"]["argsrepr"] == f"[{job.id}]"
-    output = client.get(f"/v0/projects/demo/jobs/{job_uuid}").json["output"]
+    output = client.get(f"/v0/projects/demo/jobs/{job_uuid}?output=true").json["output"]
     assert output == [iteration(BMF)]
 
 
@@ -259,11 +268,39 @@ def test_oversized_frame_closes_the_socket_and_loses_nothing(live_server, client
     ws.send(json.dumps({"event": "completed", "results": [iteration("x" * 400_000)]}))
     assert _close_code(ws) == 1009
     assert _job(job_uuid).status == "running"
-    # output over the stored-output cap but under the frame cap: a clear failure
+    # output over the stored-output cap but under the frame cap: kept, head and tail
     ws = connect(live_server.url, slug, token, job_uuid)
-    reply = send(ws, "completed", results=[iteration("y" * 100_000)])
-    assert reply["status"] == "failed"
-    assert "BENCHER_MAX_OUTPUT_BYTES" in _job(job_uuid).error
+    reply = send(ws, "completed", results=[iteration("h" * 50_000 + "t" * 50_000)])
+    assert reply["status"] == "completed"
+    stored = client.get(f"/v0/projects/demo/jobs/{job_uuid}?output=true").json["output"]
+    stdout = stored[0]["stdout"]
+    assert stdout.startswith("hhh") and stdout.endswith("ttt")
+    assert "bytes dropped here]" in stdout
+    assert len(json.dumps(stored)) <= 64 * 1024
+
+
+def test_claim_announces_the_output_limits(live_server, client, factory, runner):
+    slug, token = runner
+    create_job(client, factory.admin_token)
+    limits = claim(live_server.url, slug, token).json()["limits"]
+    assert limits == {"max_output_bytes": 64 * 1024, "max_message_bytes": 256 * 1024}
+
+
+def test_a_canceled_job_keeps_the_output_it_produced(live_server, client, factory, runner):
+    slug, token = runner
+    job_uuid = create_job(client, factory.admin_token)
+    claim(live_server.url, slug, token)
+    ws = connect(live_server.url, slug, token, job_uuid)
+    send(ws, "running")
+    response = client.post(
+        f"/v0/projects/demo/jobs/{job_uuid}/cancel", headers=auth(factory.admin_token)
+    )
+    assert response.status_code == 200
+    ws.send(json.dumps({"event": "canceled", "results": [iteration("so far", exit_code=137)]}))
+    replies = [json.loads(ws.recv()) for _ in range(2)]  # the cancel push, then the ack
+    assert {"event": "ack", "for": "canceled", "status": "canceled"} in replies
+    stored = client.get(f"/v0/projects/demo/jobs/{job_uuid}?output=true").json["output"]
+    assert stored[0]["stdout"] == "so far"
 
 
 def test_heartbeat_silence_fails_the_job(live_server, client, factory, runner, app):
@@ -313,3 +350,26 @@ def test_cancel_reaches_a_socket_held_by_another_api_process(
         assert json.loads(ws.recv()) == {"event": "cancel", "reason": "canceled by user"}
         assert send(ws, "canceled")["status"] == "canceled"
         ws.close()
+
+
+def test_a_refused_report_fails_the_job_at_once(live_server, client, factory, runner, tmp_path):
+    """A runner that sends more than the server takes (1009) is told so at once, and the job
+    is failed with the reason instead of the report being resent for minutes."""
+    slug, token = runner
+    job_uuid = create_job(client, factory.admin_token)
+    claim(live_server.url, slug, token)
+    daemon = RunnerDaemon(RunnerApi(live_server.url, slug, token), None, None, tmp_path)
+    channel = daemon.api.channel(job_uuid, lambda reason: None)
+    assert channel.deliver({"event": "running"})["status"] == "running"
+    with pytest.raises(MessageRefused, match="1009"):
+        channel.deliver({"event": "completed", "results": [iteration("x" * 400_000)]})
+    output = JobOutput(tmp_path / "streams")
+    stdout, stderr = output.streams(0)
+    stdout.write(b"x" * 400_000)
+    stdout.close()
+    stderr.close()
+    output.iterations.append(IterationOutput(0, stdout, stderr))
+    # a limit above the server's: the runner believes it fits, the server refuses it
+    reply = daemon._report(channel, JobOutcome("completed"), output, 10 * 2**20)
+    assert reply["status"] == "failed"
+    assert "the server refused the job's completed report" in _job(job_uuid).error

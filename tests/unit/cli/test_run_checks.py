@@ -118,7 +118,7 @@ def test_ctrl_c_during_a_remote_run_cancels_the_job_and_exits_130(fake):
     client = fake["client"]
     calls = []
 
-    def get_job(project, job):
+    def get_job(project, job, output=False, **_poll):
         calls.append(job)
         if len(calls) == 1:
             raise KeyboardInterrupt

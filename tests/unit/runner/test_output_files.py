@@ -1,7 +1,7 @@
 import pytest
 
 from runner.job_errors import JobInputError, failure_reason
-from runner.output_files import read_output_file
+from runner.output_files import copy_output_file
 
 
 @pytest.fixture
@@ -13,15 +13,29 @@ def out(tmp_path):
     return path
 
 
-def test_relative_and_absolute_names_read_the_file(out):
-    assert read_output_file(out, "r.json") == '{"a": 1}'
-    assert read_output_file(out, "/bencher/output/r.json") == '{"a": 1}'
-    assert read_output_file(out, "missing.json") is None
+def _read(out, path, max_bytes=None):
+    """The copied file's text, or None when nothing was copied."""
+    dest = out.parent / "copy"
+    dest.unlink(missing_ok=True)
+    extra = {} if max_bytes is None else {"max_bytes": max_bytes}
+    copied = copy_output_file(out, path, dest, **extra)
+    return None if copied is None else copied.read_text()
+
+
+def test_relative_and_absolute_names_copy_the_file(out):
+    assert _read(out, "r.json") == '{"a": 1}'
+    assert _read(out, "/bencher/output/r.json") == '{"a": 1}'
+    assert _read(out, "missing.json") is None
+
+
+def test_a_copy_stops_at_its_cap(out):
+    (out / "big.txt").write_bytes(b"x" * 3_000_000)
+    assert _read(out, "big.txt", max_bytes=2_500_000) == "x" * 2_500_000
 
 
 def test_a_symlink_out_of_the_directory_is_not_followed(out):
     (out / "escape").symlink_to(out.parent / "secret")
-    assert read_output_file(out, "escape") is None
+    assert _read(out, "escape") is None
 
 
 @pytest.mark.parametrize(
@@ -38,13 +52,13 @@ def test_a_symlink_out_of_the_directory_is_not_followed(out):
 )
 def test_a_name_that_cannot_name_an_output_file_is_a_job_error(out, path, reason):
     with pytest.raises(JobInputError, match=f"file_paths entry .* {reason}"):
-        read_output_file(out, path)
+        _read(out, path)
 
 
 def test_a_symlink_to_itself_is_a_job_error(out):
     (out / "loop").symlink_to("loop")
     with pytest.raises(JobInputError, match="'loop' could not be read: symlink loop"):
-        read_output_file(out, "loop")
+        _read(out, "loop")
 
 
 def test_failure_reason_words_each_kind_of_error(caplog):
