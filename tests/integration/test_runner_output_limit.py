@@ -63,7 +63,7 @@ def test_a_job_cannot_write_more_output_than_its_spec_disk(
         poll_timeout=5,
     )
     assert daemon.serve(max_jobs=1) == 1
-    job = client.get(f"/v0/projects/demo/jobs/{uuid}").json
+    job = client.get(f"/v0/projects/demo/jobs/{uuid}?output=true").json
     assert job["status"] == "completed", job["error"]
     report = json.loads(job["output"][0]["stdout"])["fill"]
     assert report["blocks"]["value"] == DISK // 1024
