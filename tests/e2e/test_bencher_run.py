@@ -30,7 +30,11 @@ def test_remote_run_returns_the_right_metrics(stack):
     assert human.returncode == 0, human.stderr
     assert "latency (ns)" in human.stdout.splitlines()  # the unit once, in the title
     assert any(line.split()[:2] == ["sort", "1,500"] for line in human.stdout.splitlines())
-    assert "queued" in human.stderr and "--- stdout ---" in human.stderr
+    # the job's output was shown live, before the status line that ends the run
+    lines = human.stderr.splitlines()
+    printed = next(i for i, line in enumerate(lines) if '"sort"' in line)
+    assert "queued" in lines[0] and printed < lines.index(lines[-1]) and "processed" in lines[-1]
+    assert "--- stdout ---" not in human.stderr  # not printed twice
 
 
 def test_failing_benchmark_exits_non_zero_with_its_stderr(stack):
