@@ -1,5 +1,3 @@
-import json
-
 from flask import Blueprint, Response, request, stream_with_context
 
 from app.api.common import optional_user, paging, require_user
@@ -11,7 +9,7 @@ from app.schemas.job import (
     LogChunkSchema,
     LogQuerySchema,
 )
-from app.services.job_logs import follow_log, read_log, wait_for_change
+from app.services.job_logs import follow_log_sse, read_log, wait_for_change
 from app.services.job_output import job_output
 from app.services.jobs import cancel_job, get_job, list_jobs
 from app.services.projects import get_project
@@ -52,19 +50,13 @@ def logs(project: str, job: str):
     if not query["follow"]:
         chunks = LogChunkSchema(many=True).dump(read_log(found, query["after"]))
         return {**JobLogSchema().dump(found), "chunks": chunks}
-    events = follow_log(found.id, query["after"], query["max_seconds"])
+    stream = follow_log_sse(found.id, query["after"], query["max_seconds"])
     db.session.commit()
-    stream = (_sse(kind, data) for kind, data in events)
     return Response(
         stream_with_context(stream),
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
-
-
-def _sse(kind: str, data: dict) -> str:
-    seq = f"id: {data['seq']}\n" if kind == "log" else ""
-    return f"{seq}event: {kind}\ndata: {json.dumps(data)}\n\n"
 
 
 @bp.post("/projects/<project>/jobs/<job>/cancel")

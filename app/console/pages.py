@@ -5,7 +5,16 @@ Each view finds the project as the visitor may see it, calls one service and ren
 
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from werkzeug.exceptions import HTTPException
 
 from app.console import bp
@@ -13,6 +22,7 @@ from app.console.session import current_user, project_for
 from app.errors import ApiError, BadRequest
 from app.extensions import db
 from app.models import ALERT_STATUSES, Project
+from app.schemas.job import LogQuerySchema
 from app.services.alerts import (
     alert_source,
     dismiss_active_alerts,
@@ -20,13 +30,14 @@ from app.services.alerts import (
     list_alerts,
     set_alert_status,
 )
+from app.services.job_logs import follow_log_sse
 from app.services.job_output import job_output
 from app.services.jobs import get_job, list_jobs
 from app.services.overview import list_reports, project_overview
 from app.services.projects import visible_projects
 from app.services.reports import get_report, report_details
 from app.services.threshold_admin import get_threshold, list_thresholds, model_history
-from protocol import JOB_STATUSES
+from protocol import HELD_STATUSES, JOB_STATUSES
 
 PER_PAGE = 50
 
@@ -96,7 +107,32 @@ def jobs(project: str):
 def job(project: str, job: str):
     found = project_for(project)
     one = get_job(found, job)
-    return render_template("job.html", project=found, job=one, output=job_output(one))
+    live = one.status == "pending" or one.status in HELD_STATUSES
+    return render_template(
+        "job.html", project=found, job=one, output=None if live else job_output(one), live=live
+    )
+
+
+@bp.get("/projects/<project>/jobs/<job>/log")
+def job_log(project: str, job: str):
+    """The job page's live tail: the log as Server-Sent Events, read with the visitor's
+    session (a browser's EventSource cannot send an API token). A reconnect resumes after the
+    ``Last-Event-ID`` the browser sends."""
+    query = LogQuerySchema().load(request.args)
+    found = get_job(project_for(project), job)
+    after = max(query["after"], _last_event_id())
+    stream = follow_log_sse(found.id, after, query["max_seconds"])
+    db.session.commit()
+    return Response(
+        stream_with_context(stream),
+        mimetype="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+def _last_event_id() -> int:
+    value = request.headers.get("Last-Event-ID", "")
+    return int(value) if value.isdigit() else 0
 
 
 @bp.get("/projects/<project>/alerts")

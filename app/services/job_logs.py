@@ -8,6 +8,7 @@ the same rule as for the stored output.
 
 from __future__ import annotations
 
+import json
 import queue
 import time
 from collections.abc import Iterator
@@ -136,6 +137,14 @@ def follow_log(job_id: int, after: int, max_seconds: float) -> Iterator[tuple[st
                     yield "log", {k: event[k] for k in ("seq", "stream", "text")}
     finally:
         listener.unfollow(follower)
+
+
+def follow_log_sse(job_id: int, after: int, max_seconds: float) -> Iterator[str]:
+    """:func:`follow_log` as Server-Sent Events: ``log`` events (their ``id`` is the batch's
+    seq, so a browser's reconnect names where it stopped) and a closing ``end`` event."""
+    for kind, data in follow_log(job_id, after, max_seconds):
+        seq = f"id: {data['seq']}\n" if kind == "log" else ""
+        yield f"{seq}event: {kind}\ndata: {json.dumps(data)}\n\n"
 
 
 def _events(follower: Follower, deadline: float) -> Iterator[dict | None]:

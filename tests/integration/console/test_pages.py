@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.models import Job
+from app.models import Job, Project
 from tests.support.console_data import seed
 from tests.support.server import auth
 
@@ -46,3 +46,21 @@ def test_the_static_files_ship_with_the_app(client):
         response = client.get(f"/console/static/{name}")
         assert response.status_code == 200, name
         response.close()
+
+
+def test_the_live_log_of_an_ended_job_is_its_stored_log_then_the_end(client, seeded):
+    response = client.get(f"/console/projects/demo/jobs/{seeded.job}/log")
+    assert response.mimetype == "text/event-stream"
+    assert response.get_data(as_text=True) == (
+        'event: end\ndata: {"status": "failed", "log_seq": 0, "timeout": false}\n\n'
+    )
+
+
+def test_the_live_log_of_a_private_job_needs_the_session(client, seeded):
+    secret = db.session.query(Project).filter_by(slug="secret").one()
+    job = db.session.query(Job).filter_by(uuid=seeded.job).one()
+    job.report.project_id = secret.id
+    db.session.commit()
+    anonymous = client.get(f"/console/projects/secret/jobs/{seeded.job}/log")
+    assert anonymous.status_code == 302 and "/console/signin" in anonymous.location
+    assert client.get(f"/console/projects/demo/jobs/{seeded.job}/log").status_code == 404
