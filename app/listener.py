@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import redis
 
-from app.notify import CANCEL_CHANNEL_PREFIX, JOB_CHANNEL_PREFIX, JOBS_CHANNEL
+from app.notify import Channels
 
 #: Events queued for one follower before the oldest are dropped (it then re-reads the database).
 FOLLOWER_QUEUE = 1000
@@ -62,6 +62,7 @@ class Waiter:
 class Listener:
     def __init__(self, url: str):
         self.url = url
+        self.channels = Channels.for_url(url)
         self._lock = threading.Lock()
         self._waiters: list[Waiter] = []  # oldest first
         self._cancel_handlers: dict[str, Callable[[str], None]] = {}
@@ -138,9 +139,9 @@ class Listener:
             follower.put(None)
 
     def _dispatch(self, message: dict) -> None:
-        channel = message["channel"].decode()
-        if channel.startswith(JOB_CHANNEL_PREFIX):
-            job_id = int(channel[len(JOB_CHANNEL_PREFIX) :])
+        channel, names = message["channel"].decode(), self.channels
+        if channel.startswith(names.job_prefix):
+            job_id = int(channel[len(names.job_prefix) :])
             with self._lock:
                 followers = list(self._followers.get(job_id, []))
             if followers:
@@ -148,11 +149,11 @@ class Listener:
                 for follower in followers:
                     follower.put(event)
             return
-        if channel == JOBS_CHANNEL:
+        if channel == names.jobs:
             self._wake(json.loads(message["data"]).get("spec_id"))
-        elif channel.startswith(CANCEL_CHANNEL_PREFIX):
+        elif channel.startswith(names.cancel_prefix):
             with self._lock:
-                handler = self._cancel_handlers.get(channel[len(CANCEL_CHANNEL_PREFIX) :])
+                handler = self._cancel_handlers.get(channel[len(names.cancel_prefix) :])
             if handler is not None:
                 reason = json.loads(message["data"]).get("reason", "canceled")
                 handler(reason)
@@ -164,8 +165,8 @@ class Listener:
                 pubsub = redis.Redis.from_url(self.url, socket_connect_timeout=2).pubsub(
                     ignore_subscribe_messages=True
                 )
-                pubsub.subscribe(JOBS_CHANNEL)
-                pubsub.psubscribe(CANCEL_CHANNEL_PREFIX + "*", JOB_CHANNEL_PREFIX + "*")
+                pubsub.subscribe(self.channels.jobs)
+                pubsub.psubscribe(self.channels.cancel_prefix + "*", self.channels.job_prefix + "*")
                 backoff = 0.5
                 # A reconnect may have missed a publish: wake every waiter to re-check.
                 self._wake(None)

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from app.extensions import db
 from app.models import Job
 from app.models.types import utcnow
-from app.notify import CANCEL_CHANNEL_PREFIX
+from app.notify import Channels
 from app.services.sweeps import sweep
 from tests.support.runner_api import create_job, setup_project
 from tests.support.settings import TEST_REDIS_URL
@@ -39,7 +39,7 @@ def test_sweep_fails_silent_cancels_overdue_and_requeues_stale(client, factory):
     broker = redis.Redis.from_url(TEST_REDIS_URL)
     broker.delete("celery")
     pubsub = broker.pubsub(ignore_subscribe_messages=True)
-    pubsub.psubscribe(CANCEL_CHANNEL_PREFIX + "*")
+    pubsub.psubscribe(Channels.for_url(TEST_REDIS_URL).cancel_prefix + "*")
 
     counts = sweep()
 
