@@ -1,7 +1,8 @@
-"""The two statements behind :mod:`app.services.perf`: metric rows as JSON text, and plot points.
+"""The statements behind :mod:`app.services.perf`: metric rows as JSON text, the thresholds
+they name, and plot points.
 
-Both select the wanted combinations with ``IN`` lists (the combinations are a cross product)
-and return each row's combination ids first, oldest row first per combination.
+The row statements select the wanted combinations with ``IN`` lists (the combinations are a
+cross product) and return each row's combination ids first, oldest row first per combination.
 
 **Why the database writes the JSON, by concatenation.** A perf answer can hold 40,000 rows of
 about 700 bytes. Building them in Python (a row object per metric, then ``json.dumps``) took
@@ -12,8 +13,13 @@ because no concatenated value needs JSON escaping: uuids, commit hashes (hex), m
 alert sides and statuses are closed alphabets, numbers are cast by the database (finite
 floats print as JSON numbers: ``100``/``100.0``, ``1e-07``/``1.0e-07``; every stored value and
 limit is finite or null, as ``adapters.bmf.finalize`` and ``thresholds`` guarantee) and times
-are formatted below. The threshold's model, the same for thousands of rows, is written once per
-model in a subquery and joined in as text.
+are formatted below.
+
+**Why the threshold is a marker.** The threshold object (~300 bytes) is the same for thousands
+of rows: written into every row it was 12 of 27 MB that the database copied, sent and Python
+decoded (``benchmarks/bench_perf.py``: 40 ms of 170). So a row holds ``@<model id>@`` in its
+place (``@`` appears in no other value, by the closed alphabets above), each model's text is
+written once by :func:`thresholds_statement`, and :func:`app.services.perf.perf` splices it in.
 
 Times print as ISO 8601 in UTC with the fraction trimmed (``2024-05-01T00:00:00+00:00``,
 ``…T00:00:00.5+00:00``), the same on both databases: PostgreSQL's ``timestamp::text``, and on
@@ -58,8 +64,13 @@ def allow_sort_memory() -> None:
         db.session.execute(sql_text(f"SET LOCAL work_mem = '{SORT_MEMORY}'"))
 
 
+#: Delimits the model id that stands for a row's threshold object (see the module docstring).
+THRESHOLD_MARKER = "@"
+
+
 def json_rows_statement(series: list[Series], query: PerfQuery):
-    """Rows of (head id, testbed id, benchmark id, measure id, JSON text), oldest first.
+    """Rows of (head id, testbed id, benchmark id, measure id, JSON text), oldest first; the
+    text's threshold is ``@<model id>@`` (:data:`THRESHOLD_MARKER`) or ``null``.
 
     On PostgreSQL one row per combination, its text the comma-separated metric rows
     (``string_agg`` ordered by time): four long texts are fetched much faster than 40,000 rows
@@ -68,7 +79,6 @@ def json_rows_statement(series: list[Series], query: PerfQuery):
     written (the outer ``ORDER BY`` repeats the keys to make the order a guarantee).
     """
     postgres = _dialect() == "postgresql"
-    models = _models_subquery()
     picked = (
         _rows(series, query, [
             ReportBenchmark.start_time, ReportBenchmark.id.label("row_id"),
@@ -76,14 +86,13 @@ def json_rows_statement(series: list[Series], query: PerfQuery):
             Report.start_time.label("report_start"), Report.end_time.label("report_end"),
             Version.number, Version.hash,
             Metric.uuid.label("metric"), Metric.value, Metric.lower_value, Metric.upper_value,
-            models.c.threshold, Boundary.id.label("boundary"), Boundary.baseline,
+            Boundary.model_id, Boundary.id.label("boundary"), Boundary.baseline,
             Boundary.lower_limit, Boundary.upper_limit,
             Alert.id.label("alert"), Alert.uuid.label("alert_uuid"), Alert.side, Alert.status,
             Alert.modified,
         ])
         .join(Report, Report.id == ReportBenchmark.report_id)
         .join(Version, Version.id == ReportBenchmark.version_id)
-        .outerjoin(models, models.c.id == Boundary.model_id)
     )  # fmt: skip
     # string_agg sorts its own input: an ORDER BY in the subquery would be a second sort.
     picked = (picked.order_by(None) if postgres else picked).subquery("picked")
@@ -101,7 +110,10 @@ def json_rows_statement(series: list[Series], query: PerfQuery):
             ("lower_value", _number(c.lower_value)),
             ("upper_value", _number(c.upper_value)),
         )),
-        ("threshold", func.coalesce(c.threshold, _text("null"))),
+        ("threshold", func.coalesce(
+            _text(THRESHOLD_MARKER) + cast(c.model_id, Text) + _text(THRESHOLD_MARKER),
+            _text("null"),
+        )),
         ("boundary", _unless_null(c.boundary, _object(
             ("baseline", _number(c.baseline)),
             ("lower_limit", _number(c.lower_limit)),
@@ -171,8 +183,8 @@ def _rows(series: list[Series], query: PerfQuery, columns: list):
     )
 
 
-def _models_subquery():
-    """Each model's ``threshold`` object as JSON text: ``{uuid, model: {...}}``."""
+def thresholds_statement(model_ids: list[int]):
+    """Rows of (model id, its ``threshold`` object as JSON text: ``{uuid, model: {...}}``)."""
     model = _object(
         ("uuid", _string(Model.uuid)),
         ("test", _string(Model.test)),
@@ -187,9 +199,9 @@ def _models_subquery():
     )
     threshold = _object(("uuid", _string(Threshold.uuid)), ("model", model))
     return (
-        select(Model.id, threshold.label("threshold"))
+        select(Model.id, threshold)
         .join(Threshold, Threshold.id == Model.threshold_id)
-        .subquery("models")
+        .where(Model.id.in_(model_ids))
     )
 
 
