@@ -2,8 +2,8 @@
 
 The response is Bencher's ``JsonPerf``: ``{project, start_time, end_time, results: [{branch,
 testbed, benchmark, measure, metrics: [...]}]}``. The envelope and each series' dimensions are
-dumped here; each series' ``metrics`` array arrives as JSON text that the database wrote
-(:mod:`app.services.perf` says why) and is spliced in, never parsed.
+dumped here; each series' ``metrics`` array arrives as pieces of JSON text that the database
+wrote (:mod:`app.services.perf` says why) and is spliced in, never parsed.
 """
 
 from __future__ import annotations
@@ -128,6 +128,6 @@ def perf_document(result: PerfResult) -> str:
     parts = [json.dumps(PerfSchema().dump(result))[:-1], ',"results":[']
     for index, (series, metrics) in enumerate(result.results):
         dumped = json.dumps(series_schema.dump(series))
-        parts += ["," if index else "", dumped[:-1], ',"metrics":', metrics, "}"]
+        parts += ["," if index else "", dumped[:-1], ',"metrics":', *metrics, "}"]
     parts.append("]}")
     return "".join(parts)

@@ -1,20 +1,24 @@
 """The perf query: a project's results over time for branch x testbed x benchmark x measure.
 
-One statement answers a whole request, however many combinations it asks for (at most
-:data:`MAX_PERMUTATIONS`): the wanted combinations are a cross product, so ``IN`` lists select
-them, and each row carries its combination's ids. A branch's series holds the results whose
-version is in the branch's head (its own runs and the versions cloned from its start point),
-as threshold detection sees them (:mod:`app.services.history`). Every join is on an indexed
-key, so no index was added: a few series of a large project start from
-``ix_report_benchmark_history`` (benchmark, testbed, start time) and reach each other row by a
-unique index (``metric (report_benchmark_id, measure_id)``, ``head_version (head_id,
-version_id)``, ``boundary (metric_id)``, ``alert (boundary_id)``, primary keys); when the
-selection is most of the project's rows, PostgreSQL rightly hash-joins whole tables instead.
+One statement answers a whole request (a second one writes the thresholds that it names),
+however many combinations it asks for (at most :data:`MAX_PERMUTATIONS`): the wanted
+combinations are a cross product, so ``IN`` lists select them, and each row carries its
+combination's ids. A branch's series holds the results whose version is in the branch's head
+(its own runs and the versions cloned from its start point), as threshold detection sees them
+(:mod:`app.services.history`). Every join is on an indexed key, so no index was added: a few
+series of a large project start from ``ix_report_benchmark_history`` (benchmark, testbed, start
+time) and reach each other row by a unique index (``metric (report_benchmark_id, measure_id)``,
+``head_version (head_id, version_id)``, ``boundary (metric_id)``, ``alert (boundary_id)``,
+primary keys); when the selection is most of the project's rows, PostgreSQL rightly hash-joins
+whole tables instead.
 
 The JSON text of each metric row is written by the database (:mod:`app.services.perf_rows`
-says how and why) and Python only joins the strings; the envelope (project, series
-dimensions) goes through :mod:`app.schemas.perf`. The plot image takes its own, narrower
-statement (:func:`plot_points`): time, value, limits and whether an alert was raised.
+says how and why), with a marker for its threshold object; a second, small statement writes
+each threshold named once, and Python splits each series' text at the markers and puts the
+thresholds' texts between the pieces, never copying the megabytes until the response is
+joined. The envelope (project, series dimensions) goes through :mod:`app.schemas.perf`.
+The plot image takes its own, narrower statement (:func:`plot_points`): time, value, limits
+and whether an alert was raised.
 """
 
 from __future__ import annotations
@@ -32,7 +36,13 @@ from sqlalchemy.orm import joinedload
 from app.errors import BadRequest, NotFound
 from app.extensions import db
 from app.models import Benchmark, Branch, Head, Measure, Project, Testbed
-from app.services.perf_rows import allow_sort_memory, json_rows_statement, points_statement
+from app.services.perf_rows import (
+    THRESHOLD_MARKER,
+    allow_sort_memory,
+    json_rows_statement,
+    points_statement,
+    thresholds_statement,
+)
 
 #: Bencher's cap: more combinations than this in one request is a 400.
 MAX_PERMUTATIONS = 255
@@ -73,12 +83,13 @@ class Series:
 @dataclass(frozen=True)
 class PerfResult:
     """The answer: the series that have data, in request order, each with its metrics as a
-    JSON array text (oldest first), ready to be spliced into the response."""
+    JSON array (oldest first) in pieces whose concatenation is its text, ready to be spliced
+    into the response."""
 
     project: Project
     start_time: datetime | None
     end_time: datetime | None
-    results: list[tuple[Series, str]] = field(default_factory=list)
+    results: list[tuple[Series, list[str]]] = field(default_factory=list)
 
 
 @dataclass
@@ -95,7 +106,8 @@ class PlotSeries:
 
 
 def perf(project: Project, query: PerfQuery) -> PerfResult:
-    """The perf answer for ``query`` in ``project``: one statement for all the series."""
+    """The perf answer for ``query`` in ``project``: one statement for all the series, and one
+    for the thresholds they show."""
     series = select_series(project, query)
     if not series:
         return PerfResult(project, query.start_time, query.end_time, [])
@@ -105,7 +117,19 @@ def perf(project: Project, query: PerfQuery) -> PerfResult:
     # A row holds one metric's JSON, or (PostgreSQL) a whole series' comma-separated metrics.
     for head_id, testbed_id, benchmark_id, measure_id, text in rows:
         grouped[(head_id, testbed_id, benchmark_id, measure_id)].append(text)
-    results = [(s, "[" + ",".join(grouped[s.key]) + "]") for s in series if s.key in grouped]
+    # Split at the markers: the odd pieces are model ids, each replaced by its threshold text.
+    pieces = {key: ",".join(texts).split(THRESHOLD_MARKER) for key, texts in grouped.items()}
+    model_ids = {int(m) for parts in pieces.values() for m in set(parts[1::2])}
+    thresholds = {}
+    if model_ids:
+        statement = thresholds_statement(sorted(model_ids))
+        thresholds = {str(model_id): text for model_id, text in db.session.execute(statement)}
+    results = []
+    for s in series:
+        parts = pieces.get(s.key)
+        if parts is not None:
+            parts[1::2] = [thresholds[model_id] for model_id in parts[1::2]]
+            results.append((s, ["[", *parts, "]"]))
     return PerfResult(project, query.start_time, query.end_time, results)
 
 

@@ -131,6 +131,28 @@ def test_metrics_without_threshold_and_combinations_without_data(runs):
     ]
 
 
+def test_each_row_shows_the_model_that_judged_it(runs):
+    """The threshold texts are written once per model and spliced into the rows: a model
+    replaced mid-history shows on the rows it judged, and rows before any threshold show none."""
+    runs.post(0, {"b1": 10.0})
+    runs.post(1, {"b1": 11.0}, thresholds=STATIC)
+    (threshold,) = runs.client.get("/v0/projects/demo/thresholds").json
+    patched = runs.client.patch(
+        f"/v0/projects/demo/thresholds/{threshold['uuid']}",
+        json={"test": "static", "upper_boundary": 60.0},
+        headers=auth(runs.token),
+    )
+    assert patched.status_code == 200, patched.json
+    runs.post(2, {"b1": 12.0})
+    first, judged, rejudged = runs.perf(benchmarks="b1").json["results"][0]["metrics"]
+    assert (first["threshold"], first["boundary"]) == (None, None)
+    assert judged["threshold"]["uuid"] == rejudged["threshold"]["uuid"] == threshold["uuid"]
+    assert judged["threshold"]["model"]["uuid"] == threshold["model"]["uuid"]
+    assert rejudged["threshold"]["model"]["uuid"] == patched.json["model"]["uuid"]
+    assert [m["threshold"]["model"]["upper_boundary"] for m in (judged, rejudged)] == [50.0, 60.0]
+    assert rejudged["boundary"]["upper_limit"] == 60.0
+
+
 def test_fractional_seconds(runs):
     report = runs.post(0, {"b1": 1.0}, start_offset=timedelta(milliseconds=500))
     (row,) = runs.perf(benchmarks="b1").json["results"][0]["metrics"]
