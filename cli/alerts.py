@@ -9,9 +9,8 @@ import click
 from cli.display import render_alert, render_alert_table
 from cli.exit_codes import EXIT_CODES_HELP
 from cli.options import ServerArgs, format_option, server_options
+from cli.paging import fetch_up_to
 from protocol import ALERT_STATUSES
-
-_MAX_PAGE = 500  # the server's largest per_page
 
 
 @click.group(epilog=EXIT_CODES_HELP)
@@ -35,17 +34,10 @@ def list_alerts(server: ServerArgs, status: str | None, limit: int, fmt: str) ->
     and `alert dismiss`."""
     project = server.require_project()
     client = server.client(need_token=False)
-    alerts: list[dict] = []
-    page = 1
-    # Bounded by --limit: at most ceil(limit / 500) pages.
-    while len(alerts) < limit:
-        per_page = min(_MAX_PAGE, limit)
-        batch = client.list_alerts(project, status, page=page, per_page=per_page)
-        alerts += batch
-        if len(batch) < per_page:
-            break
-        page += 1
-    alerts = alerts[:limit]
+    alerts, _ = fetch_up_to(
+        lambda page, per_page: (client.list_alerts(project, status, page, per_page), None),
+        limit,
+    )
     click.echo(json.dumps(alerts, indent=2) if fmt == "json" else render_alert_table(alerts))
 
 

@@ -10,9 +10,8 @@ from cli import exit_codes
 from cli.display import render_job, render_job_table, status_word
 from cli.exit_codes import EXIT_CODES_HELP
 from cli.options import ServerArgs, format_option, server_options
+from cli.paging import fetch_up_to
 from protocol import JOB_STATUSES
-
-_MAX_PAGE = 500  # the server's largest per_page
 
 
 class NotCanceled(click.ClickException):
@@ -50,17 +49,10 @@ def list_jobs(server: ServerArgs, status: str | None, limit: int, fmt: str) -> N
     view` and `job cancel`), status, spec, runner, how long it ran, image and error."""
     project = server.require_project()
     client = server.client(need_token=False)
-    jobs: list[dict] = []
-    page = 1
-    # Bounded by --limit: at most ceil(limit / 500) pages.
-    while len(jobs) < limit:
-        per_page = min(_MAX_PAGE, limit)
-        batch, total = client.list_jobs(project, status, page=page, per_page=per_page)
-        jobs += batch
-        if len(batch) < per_page or len(jobs) >= total:
-            break
-        page += 1
-    jobs = jobs[:limit]
+    jobs, total = fetch_up_to(
+        lambda page, per_page: client.list_jobs(project, status, page=page, per_page=per_page),
+        limit,
+    )
     if fmt == "json":
         _echo_json(jobs)
         return
