@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.support.runner_api import (
-    claim,
-    connect,
     create_job,
     create_runner,
     iteration,
     send,
+    send_log,
     setup_project,
+    start_running_job,
 )
 
 
@@ -23,27 +21,21 @@ def running_job(live_server, client, factory):
     setup_project(client, factory.admin_token)
     token = create_runner(client, factory.admin_token, "r1")
     uuid = create_job(client, factory.admin_token)
-    assert claim(live_server.url, "r1", token).status_code == 200
-    ws = connect(live_server.url, "r1", token, uuid)
-    assert send(ws, "running")["status"] == "running"
+    ws = start_running_job(live_server.url, uuid, "r1", token)
     yield uuid, ws
     ws.close()
 
 
-def _log(ws, seq: int, text: str, stream: str = "stdout") -> None:
-    ws.send(json.dumps({"event": "log", "seq": seq, "stream": stream, "text": text}))
-
-
 def test_the_job_page_tails_the_log_while_the_job_runs(live_server, page, running_job, screenshot):
     uuid, ws = running_job
-    _log(ws, 1, "stored before the visit\n")
+    send_log(ws, 1, "stored before the visit\n")
     page.goto(f"{live_server.url}/console/projects/demo/jobs/{uuid}")
     log = page.locator("pre#job-log")
     log.locator("text=stored before the visit").wait_for()  # what was stored comes first
 
-    _log(ws, 2, "warming up\n")
+    send_log(ws, 2, "warming up\n")
     log.locator("text=warming up").wait_for()
-    _log(ws, 3, "fib: slow input\n", stream="stderr")
+    send_log(ws, 3, "fib: slow input\n", stream="stderr")
     log.locator("span.log-stderr", has_text="fib: slow input").wait_for()
     # Each batch once and in order, although the page opened its stream after batch 1.
     assert log.inner_text() == "stored before the visit\nwarming up\nfib: slow input\n"

@@ -62,3 +62,16 @@ def send(ws: websocket.WebSocket, event: str, **payload) -> dict:
 
 def iteration(stdout: str, exit_code: int = 0, stderr: str = "") -> dict:
     return {"exit_code": exit_code, "stdout": stdout, "stderr": stderr, "output": {}}
+
+
+def send_log(ws: websocket.WebSocket, seq: int, text: str, stream: str = "stdout") -> None:
+    """A runner's ``log`` batch; the server does not answer it."""
+    ws.send(json.dumps({"event": "log", "seq": seq, "stream": stream, "text": text}))
+
+
+def start_running_job(url: str, job_uuid: str, slug: str, token: str) -> websocket.WebSocket:
+    """Claim ``job_uuid`` as runner ``slug`` and say ``running``; its open socket."""
+    claim(url, slug, token)
+    ws = connect(url, slug, token, job_uuid)
+    assert send(ws, "running")["status"] == "running"
+    return ws

@@ -18,7 +18,9 @@ from tests.support.runner_api import (
     create_runner,
     iteration,
     send,
+    send_log,
     setup_project,
+    start_running_job,
 )
 from tests.support.server import auth, run_body
 
@@ -35,16 +37,8 @@ def runner(client, factory):
 
 
 def _running_job(url: str, client, factory, runner) -> tuple[str, object]:
-    slug, token = runner
     job_uuid = create_job(client, factory.admin_token)
-    claim(url, slug, token)
-    ws = connect(url, slug, token, job_uuid)
-    assert send(ws, "running")["status"] == "running"
-    return job_uuid, ws
-
-
-def _log(ws, seq: int, text: str, stream: str = "stdout") -> None:
-    ws.send(json.dumps({"event": "log", "seq": seq, "stream": stream, "text": text}))
+    return job_uuid, start_running_job(url, job_uuid, *runner)
 
 
 def _stored(client, job_uuid: str, after: int = 0) -> dict:
@@ -79,9 +73,9 @@ def test_batches_are_stored_once_and_confirmed_by_the_heartbeat(
     live_server, client, factory, runner
 ):
     job_uuid, ws = _running_job(live_server.url, client, factory, runner)
-    _log(ws, 1, "one\n")
-    _log(ws, 2, "two\n", "stderr")
-    _log(ws, 2, "two\n", "stderr")  # a resend: ignored
+    send_log(ws, 1, "one\n")
+    send_log(ws, 2, "two\n", "stderr")
+    send_log(ws, 2, "two\n", "stderr")  # a resend: ignored
     assert send(ws, "heartbeat")["log_seq"] == 2
     log = _stored(client, job_uuid)
     assert [(c["seq"], c["stream"], c["text"]) for c in log["chunks"]] == [
@@ -96,12 +90,12 @@ def test_a_reconnect_resumes_without_duplicates_or_gaps(live_server, client, fac
     slug, token = runner
     job_uuid, ws = _running_job(live_server.url, client, factory, runner)
     for seq in (1, 2, 3):
-        _log(ws, seq, f"line {seq}\n")
+        send_log(ws, seq, f"line {seq}\n")
     confirmed = send(ws, "heartbeat")["log_seq"]
     ws.close()  # the runner lost its socket mid-stream
     ws = connect(live_server.url, slug, token, job_uuid)
     for seq in range(confirmed + 1 - 2, 6):  # resends two confirmed batches too
-        _log(ws, seq, f"line {seq}\n")
+        send_log(ws, seq, f"line {seq}\n")
     assert send(ws, "heartbeat")["log_seq"] == 5
     texts = [c["text"] for c in _stored(client, job_uuid)["chunks"]]
     assert texts == [f"line {seq}\n" for seq in range(1, 6)]
@@ -112,7 +106,7 @@ def test_a_flood_keeps_head_and_tail_and_says_what_was_dropped(
 ):
     job_uuid, ws = _running_job(live_server.url, client, factory, runner)
     for seq in range(1, 21):
-        _log(ws, seq, f"{seq:03d}" + "x" * 97)  # 100 bytes each; the limit is 1000
+        send_log(ws, seq, f"{seq:03d}" + "x" * 97)  # 100 bytes each; the limit is 1000
     assert send(ws, "heartbeat")["log_seq"] == 20
     log = _stored(client, job_uuid)
     texts = [c["text"][:3] for c in log["chunks"] if c["stream"] != "bencher"]
@@ -127,12 +121,12 @@ def test_a_flood_keeps_head_and_tail_and_says_what_was_dropped(
 
 def test_follow_streams_until_the_job_ends(live_server, client, factory, runner):
     job_uuid, ws = _running_job(live_server.url, client, factory, runner)
-    _log(ws, 1, "before\n")
+    send_log(ws, 1, "before\n")
     events: queue.Queue = queue.Queue()
     reader = threading.Thread(target=_follow, args=(live_server.url, job_uuid, events))
     reader.start()
     assert _next(events) == ("log", {"seq": 1, "stream": "stdout", "text": "before\n"})
-    _log(ws, 2, "live\n")
+    send_log(ws, 2, "live\n")
     assert _next(events) == ("log", {"seq": 2, "stream": "stdout", "text": "live\n"})
     send(ws, "completed", results=[iteration("before\nlive\n")])
     assert _next(events) == ("end", {"status": "completed", "log_seq": 2, "timeout": False})
@@ -142,7 +136,7 @@ def test_follow_streams_until_the_job_ends(live_server, client, factory, runner)
 
 def test_follow_on_a_finished_job_returns_the_log_and_ends(live_server, client, factory, runner):
     job_uuid, ws = _running_job(live_server.url, client, factory, runner)
-    _log(ws, 1, "all there was\n")
+    send_log(ws, 1, "all there was\n")
     send(ws, "failed", results=[], error="boom")
     events: queue.Queue = queue.Queue()
     _follow(live_server.url, job_uuid, events)
@@ -162,7 +156,7 @@ def test_follow_through_another_api_process(live_server, app, client, factory, r
         events: queue.Queue = queue.Queue()
         reader = threading.Thread(target=_follow, args=(other_api, job_uuid, events))
         reader.start()
-        _log(ws, 1, "hello from elsewhere\n")
+        send_log(ws, 1, "hello from elsewhere\n")
         assert _next(events) == (
             "log",
             {"seq": 1, "stream": "stdout", "text": "hello from elsewhere\n"},

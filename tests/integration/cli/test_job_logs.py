@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 
 import pytest
@@ -13,7 +12,14 @@ from app.listener import listener_for
 from app.models import Job
 from cli import exit_codes
 from tests.support.processes import wait_until
-from tests.support.runner_api import IMAGE, claim, connect, create_runner, iteration, send
+from tests.support.runner_api import (
+    IMAGE,
+    create_runner,
+    iteration,
+    send,
+    send_log,
+    start_running_job,
+)
 
 
 @pytest.fixture
@@ -22,21 +28,15 @@ def running(live_server, client, factory, bencher):
     token = create_runner(client, factory.admin_token, "r1")
     result = bencher("run", "--detach", "--image", IMAGE)
     job_uuid = result.stdout.strip()
-    claim(live_server.url, "r1", token)
-    ws = connect(live_server.url, "r1", token, job_uuid)
-    assert send(ws, "running")["status"] == "running"
+    ws = start_running_job(live_server.url, job_uuid, "r1", token)
     yield job_uuid, ws
     ws.close()
 
 
-def _log(ws, seq: int, text: str, stream: str = "stdout") -> None:
-    ws.send(json.dumps({"event": "log", "seq": seq, "stream": stream, "text": text}))
-
-
 def test_logs_prints_what_the_job_printed_so_far(running, bencher):
     job_uuid, ws = running
-    _log(ws, 1, "to stdout\n")
-    _log(ws, 2, "to stderr\n", "stderr")
+    send_log(ws, 1, "to stdout\n")
+    send_log(ws, 2, "to stderr\n", "stderr")
     assert send(ws, "heartbeat")["log_seq"] == 2
     result = bencher("job", "logs", job_uuid[:8])
     assert result.exit_code == 0, result.output
@@ -45,7 +45,7 @@ def test_logs_prints_what_the_job_printed_so_far(running, bencher):
 
 def test_follow_prints_until_the_job_ends(running, bencher, app):
     job_uuid, ws = running
-    _log(ws, 1, "one\n")
+    send_log(ws, 1, "one\n")
     send(ws, "heartbeat")
     job_id = db.session.scalar(select(Job.id).where(Job.uuid == job_uuid))
     listener = listener_for(app.config["BENCHER"].broker_url)
@@ -53,7 +53,7 @@ def test_follow_prints_until_the_job_ends(running, bencher, app):
     def finish() -> None:
         # once the CLI follows (it read batch 1 already), the rest arrives live
         wait_until(lambda: listener.followers(job_id), 20, "the CLI following the job")
-        _log(ws, 2, "two\n")
+        send_log(ws, 2, "two\n")
         send(ws, "completed", results=[iteration("one\ntwo\n")])
 
     finisher = threading.Thread(target=finish)
