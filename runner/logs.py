@@ -97,9 +97,11 @@ class LogStreamer:
 
     def _run(self) -> None:
         while True:
-            stopping = self._stop.is_set()
             self._wake.wait(self.interval)
             self._wake.clear()
+            # Read after the wait: read before it, close() would wake one flush that does not
+            # stop and then wait a whole interval more before the job's end can be reported.
+            stopping = self._stop.is_set()
             try:
                 self._flush()
             except Exception:  # the live log must never take the job down

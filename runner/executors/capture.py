@@ -6,6 +6,7 @@ Shared by the executors so that every sandbox captures and stops jobs the same w
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import threading
 import time
@@ -105,15 +106,20 @@ def supervise(
         reader.start()
     deadline = started + timeout
     timed_out = canceled = False
-    while proc.poll() is None:
-        if cancel.is_set():
-            canceled = True
-            break
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            timed_out = True
-            break
-        cancel.wait(min(_POLL_INTERVAL, remaining))
+    exit_fd = _open_exit_fd(proc)
+    try:
+        while proc.poll() is None:
+            if cancel.is_set():
+                canceled = True
+                break
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                break
+            _wait_exit(exit_fd, cancel, min(_POLL_INTERVAL, remaining))
+    finally:
+        if exit_fd is not None:
+            os.close(exit_fd)
     if proc.returncode is None:
         kill()
         try:
@@ -140,6 +146,25 @@ def supervise(
         canceled=canceled,
         duration=duration,
     )
+
+
+def _open_exit_fd(proc: subprocess.Popen[bytes]) -> int | None:
+    """A pidfd that becomes readable when ``proc`` exits, or None where the kernel or Python
+    has none. Opened before the first ``poll()`` reaps the child, so the pid cannot have been
+    reused yet."""
+    try:
+        return os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):
+        return None
+
+
+def _wait_exit(exit_fd: int | None, cancel: threading.Event, interval: float) -> None:
+    """Sleep up to ``interval``, waking the moment the process exits (pidfd) rather than at
+    the next tick: the job's end is noticed at once, cancel and timeout still every tick."""
+    if exit_fd is None:
+        cancel.wait(interval)
+        return
+    select.select([exit_fd], [], [], interval)
 
 
 def exit_status(returncode: int | None) -> int | None:

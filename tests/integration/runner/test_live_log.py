@@ -51,5 +51,7 @@ def test_output_faster_than_the_batches_is_skipped_live_and_said(channel, client
     streamer.start()
     streamer.feed("stdout", b"x" * (300 * 1024))
     streamer.close()
+    # batches go out without an ack; a request on the same socket is answered after them
+    assert job_channel.request({"event": "heartbeat"})["log_seq"] == streamer.seq
     texts = _texts(client, job_uuid)
     assert texts[0].startswith("x") and "bytes not shown live]" in texts[-1]
