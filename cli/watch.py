@@ -144,9 +144,15 @@ class JobWatcher:
             return None, since
 
     def _final(self, job: dict) -> dict:
-        """The ended job with its output, fetched once (polls leave the output out)."""
+        """The ended job with its output, fetched once (polls leave the output out).
+
+        A processed job whose output was shown live is not fetched again: the run prints its
+        output only when it was not seen, or when the job failed.
+        """
         if self._live_thread is not None:
             self._live_thread.join(LIVE_JOIN)
+        if job["status"] == "processed" and self.showed_live:
+            return {**job, "output": None}
         try:
             return self.client.get_job(self.project, self.job_uuid, output=True)
         except Unreachable:

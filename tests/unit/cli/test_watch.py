@@ -34,8 +34,10 @@ class FakeClient:
         self.cancel_status = cancel_status
         self.after_cancel = after_cancel
         self.cancels = 0
+        self.output_fetches = 0
 
     def get_job(self, project, job, output=False, **_poll):
+        self.output_fetches += output
         # the watcher's final fetch (with output) reads the status it last saw
         popping = len(self.statuses) > 1 and not output
         status = self.statuses.pop(0) if popping else self.statuses[0]
@@ -214,3 +216,15 @@ def test_a_long_outage_ends_the_wait():
     with pytest.raises(Unreachable):
         watcher.watch()
     assert OUTAGE_LIMIT <= clock.now < OUTAGE_LIMIT + 3.1
+
+
+@pytest.mark.parametrize(
+    ("status", "shown_live", "fetches"),
+    [("processed", True, 0), ("processed", False, 1), ("failed", True, 1)],
+)
+def test_the_output_is_fetched_only_when_it_will_be_printed(status, shown_live, fetches):
+    client = FakeClient(["running", status])
+    watcher, _ = _watch(client, Clock())
+    watcher.showed_live = shown_live
+    assert watcher.watch()["status"] == status
+    assert client.output_fetches == fetches
