@@ -17,6 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.support.http_stub import serving
+
 REPOSITORY = "acme/widgets"
 _ROUTES = [
     ("POST", re.compile(r"^/repos/([^/]+/[^/]+)/check-runs$"), "create_check"),
@@ -158,12 +160,5 @@ def github():
     fake = FakeGitHub()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    try:
+    with serving(server):
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)

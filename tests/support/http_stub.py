@@ -56,11 +56,18 @@ def http_stub(address: str = "127.0.0.1") -> Iterator[Stub]:
     stub = Stub(host="", routes={})
     server = ThreadingHTTPServer((address, 0), _handler(stub))
     stub.host = f"{address}:{server.server_address[1]}"
+    with serving(server):
+        yield stub
+
+
+@contextlib.contextmanager
+def serving(server: ThreadingHTTPServer) -> Iterator[None]:
+    """Serve ``server`` from a thread until the block ends, then stop and close it."""
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.daemon = True
     thread.start()
     try:
-        yield stub
+        yield
     finally:
         server.shutdown()
         server.server_close()
