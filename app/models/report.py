@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -96,5 +97,8 @@ class Metric(db.Model):
     value: Mapped[float] = mapped_column(Float)
     lower_value: Mapped[float | None] = mapped_column(Float)
     upper_value: Mapped[float | None] = mapped_column(Float)
+    # The metric's perf row as JSON text but for its alert, written with its boundary when the
+    # report is processed (app/services/perf_json.py); null only until then.
+    perf_json: Mapped[str | None] = mapped_column(Text)
 
     measure: Mapped[Measure] = relationship(lazy="joined")

@@ -36,8 +36,8 @@ from sqlalchemy.orm import joinedload
 from app.errors import BadRequest, NotFound
 from app.extensions import db
 from app.models import Benchmark, Branch, Head, Measure, Project, Testbed
+from app.services.perf_json import THRESHOLD_MARKER
 from app.services.perf_rows import (
-    THRESHOLD_MARKER,
     allow_sort_memory,
     json_rows_statement,
     points_statement,

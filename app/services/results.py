@@ -4,7 +4,8 @@
 when asked, and refuses a report of more than ``BENCHER_MAX_REPORT_RESULTS`` results.
 ``write_names`` commits the benchmark and measure names in short batches before the report's
 own transaction, and ``store_results`` then writes report_benchmark and metric rows in bounded
-statements and hands the new metrics to threshold detection. On SQLite a writer holds the one
+statements, hands the new metrics to threshold detection and then writes each metric's perf
+row (:mod:`app.services.perf_json`). On SQLite a writer holds the one
 write lock until it commits, so the size cap and the batches are what keep another user's run
 from waiting on a large one (``benchmarks/bench_write_lock.py`` measures it).
 """
@@ -19,6 +20,7 @@ import adapters
 from app.extensions import db
 from app.models import Benchmark, Metric, Project, Report, ReportBenchmark
 from app.services import detection, settings
+from app.services.perf_json import perf_json_update
 from app.services.projects import ensure_measures, ensure_named
 
 #: Names per committed transaction in :func:`write_names`: each batch holds SQLite's write lock
@@ -165,6 +167,8 @@ def store_results(report: Report, iterations: list[dict], ids: NameIds) -> Store
     _insert_many(Metric, metric_rows)
     ignored = {benchmarks[n] for n, flag in names.items() if flag}
     alerts = detection.detect(report, ignored_benchmarks=ignored)
+    dialect = db.session.get_bind().dialect.name
+    db.session.execute(perf_json_update(dialect, report.id))
     return StoredResults(benchmarks=len(names), metrics=len(metric_rows), alerts=alerts)
 
 
