@@ -1,7 +1,7 @@
 """The perf query: a project's results over time for branch x testbed x benchmark x measure.
 
-One statement answers a whole request (a second one writes the thresholds that it names),
-however many combinations it asks for (at most :data:`MAX_PERMUTATIONS`): the wanted
+One statement answers a whole request (two small ones write the thresholds and alerts that it
+names), however many combinations it asks for (at most :data:`MAX_PERMUTATIONS`): the wanted
 combinations are a cross product, so ``IN`` lists select them, and each row carries its
 combination's ids. A branch's series holds the results whose version is in the branch's head
 (its own runs and the versions cloned from its start point), as threshold detection sees them
@@ -12,11 +12,12 @@ time) and reach each other row by a unique index (``metric (report_benchmark_id,
 primary keys); when the selection is most of the project's rows, PostgreSQL rightly hash-joins
 whole tables instead.
 
-The JSON text of each metric row is written by the database (:mod:`app.services.perf_rows`
-says how and why), with a marker for its threshold object; a second, small statement writes
-each threshold named once, and Python splits each series' text at the markers and puts the
-thresholds' texts between the pieces, never copying the megabytes until the response is
-joined. The envelope (project, series dimensions) goes through :mod:`app.schemas.perf`.
+The JSON text of each metric row is stored with the metric when its report is processed
+(:mod:`app.services.perf_json` says how and why), with markers for its threshold and alert
+objects; two small statements write each threshold and each (live) alert named once, and
+Python splits each series' text at the markers and puts the objects' texts between the pieces,
+never copying the megabytes until the response is joined. The envelope (project, series
+dimensions) goes through :mod:`app.schemas.perf`.
 The plot image takes its own, narrower statement (:func:`plot_points`): time, value, limits
 and whether an alert was raised.
 """
@@ -36,8 +37,9 @@ from sqlalchemy.orm import joinedload
 from app.errors import BadRequest, NotFound
 from app.extensions import db
 from app.models import Benchmark, Branch, Head, Measure, Project, Testbed
-from app.services.perf_json import THRESHOLD_MARKER
+from app.services.perf_json import ALERT_KEY, MARKER
 from app.services.perf_rows import (
+    alerts_statement,
     allow_sort_memory,
     json_rows_statement,
     points_statement,
@@ -106,8 +108,8 @@ class PlotSeries:
 
 
 def perf(project: Project, query: PerfQuery) -> PerfResult:
-    """The perf answer for ``query`` in ``project``: one statement for all the series, and one
-    for the thresholds they show."""
+    """The perf answer for ``query`` in ``project``: one statement for all the series' rows,
+    one for the thresholds they show and one for their alerts (if any)."""
     series = select_series(project, query)
     if not series:
         return PerfResult(project, query.start_time, query.end_time, [])
@@ -117,18 +119,21 @@ def perf(project: Project, query: PerfQuery) -> PerfResult:
     # A row holds one metric's JSON, or (PostgreSQL) a whole series' comma-separated metrics.
     for head_id, testbed_id, benchmark_id, measure_id, text in rows:
         grouped[(head_id, testbed_id, benchmark_id, measure_id)].append(text)
-    # Split at the markers: the odd pieces are model ids, each replaced by its threshold text.
-    pieces = {key: ",".join(texts).split(THRESHOLD_MARKER) for key, texts in grouped.items()}
-    model_ids = {int(m) for parts in pieces.values() for m in set(parts[1::2])}
-    thresholds = {}
+    # Split at the markers: the odd pieces are keys (a model id, or "a" and an alert id), each
+    # replaced by its object's text.
+    pieces = {key: ",".join(texts).split(MARKER) for key, texts in grouped.items()}
+    keys = {key for parts in pieces.values() for key in set(parts[1::2])}
+    objects: dict[str, str] = {}
+    model_ids = sorted(int(key) for key in keys if not key.startswith(ALERT_KEY))
     if model_ids:
-        statement = thresholds_statement(sorted(model_ids))
-        thresholds = {str(model_id): text for model_id, text in db.session.execute(statement)}
+        objects.update(db.session.execute(thresholds_statement(model_ids)).all())
+    if len(model_ids) < len(keys):
+        objects.update(db.session.execute(alerts_statement(series, query)).all())
     results = []
     for s in series:
         parts = pieces.get(s.key)
         if parts is not None:
-            parts[1::2] = [thresholds[model_id] for model_id in parts[1::2]]
+            parts[1::2] = [objects[key] for key in parts[1::2]]
             results.append((s, ["[", *parts, "]"]))
     return PerfResult(project, query.start_time, query.end_time, results)
 

@@ -17,34 +17,42 @@ SQLite the stored text with its zero microseconds trimmed.
 most of the perf answer's time: joining the report, version and boundary, and printing floats
 and times (``benchmarks/bench_perf.py``: ~110 of 180 ms). All of that is fixed once the
 report is processed: the report's uuid and times, the iteration, the version's number and hash,
-the metric's values, and its boundary (limits and threshold model) are written in the same
-transaction as the metric and never changed (a version is never edited, a model is replaced,
-never edited). So :func:`write_perf_json` writes the row's text into ``metric.perf_json`` when
-the report is processed (and migration 0006 for the rows before it), and the perf query only
-selects, orders and joins the texts. Only the alert stays live (a user dismisses it, a new
-head silences it): the stored text ends with ``"alert":`` and the query appends the alert's
-object or ``null}``. The threshold object is a marker too (see :mod:`app.services.perf_rows`).
+the metric's values, its boundary (limits and threshold model) and whether it raised an alert
+are written in the same transaction as the metric and never changed (a version is never edited,
+a model is replaced, never edited, an alert is never deleted but with its metric). So
+:func:`perf_json_update` writes the row's text into ``metric.perf_json`` when the report is
+processed (and migration 0006 for the rows before it), and the perf query only selects, orders
+and joins the texts.
+
+Two parts of a row are markers that :func:`app.services.perf.perf` replaces, each by a text
+written once per request: the threshold object (``@<model id>@``, the same ~300 bytes for
+thousands of rows) and the alert object (``@a<alert id>@``), which stays live: a user dismisses
+an alert, a new head silences it, and its ``status`` and ``modified`` change. ``@`` appears in
+no other value (the closed alphabets above).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Text, case, cast, func, literal, select, type_coerce, update
 
-from app.models import Boundary, Metric, Report, ReportBenchmark, Version
+from app.models import Alert, Boundary, Metric, Report, ReportBenchmark, Version
 
-#: Delimits the model id that stands for a row's threshold object (:mod:`app.services.perf_rows`).
-THRESHOLD_MARKER = "@"
+#: Delimits the key that stands for a row's threshold object (its model id) or alert object
+#: (:data:`ALERT_KEY` and the alert's id).
+MARKER = "@"
+ALERT_KEY = "a"
 
 
 def perf_json_update(dialect: str, report_id: int | None = None):
     """The statement that writes ``metric.perf_json``: for ``report_id``'s metrics, or (None,
-    migration 0006) for every metric. Run after the report's boundaries are written."""
+    migration 0006) for every metric. Run after the report's boundaries and alerts are written."""
     source = (
         select(Metric.id, concat(_stored_row(dialect)).label("text"))
         .join(ReportBenchmark, ReportBenchmark.id == Metric.report_benchmark_id)
         .join(Report, Report.id == ReportBenchmark.report_id)
         .join(Version, Version.id == ReportBenchmark.version_id)
         .outerjoin(Boundary, Boundary.metric_id == Metric.id)
+        .outerjoin(Alert, Alert.boundary_id == Boundary.id)
     )
     if report_id is not None:
         source = source.where(ReportBenchmark.report_id == report_id)
@@ -58,7 +66,7 @@ def perf_json_update(dialect: str, report_id: int | None = None):
 
 
 def _stored_row(dialect: str) -> list:
-    """A metric row's JSON up to its live part: everything but the alert's object."""
+    """A metric row's JSON, its threshold and alert objects as markers."""
     pieces = json_object(
         ("report", json_string(Report.uuid, null=False)),
         ("iteration", json_number(ReportBenchmark.iteration, null=False)),
@@ -72,17 +80,25 @@ def _stored_row(dialect: str) -> list:
             ("lower_value", json_number(Metric.lower_value)),
             ("upper_value", json_number(Metric.upper_value)),
         )),
-        ("threshold", _nullable(
-            [THRESHOLD_MARKER, cast(Boundary.model_id, Text), THRESHOLD_MARKER], null=True
-        )),
+        ("threshold", _nullable([MARKER, cast(Boundary.model_id, Text), MARKER], null=True)),
         ("boundary", unless_null(Boundary.id, json_object(
             ("baseline", json_number(Boundary.baseline)),
             ("lower_limit", json_number(Boundary.lower_limit)),
             ("upper_limit", json_number(Boundary.upper_limit)),
         ))),
-        ("alert", []),
+        ("alert", _nullable([MARKER + ALERT_KEY, cast(Alert.id, Text), MARKER], null=True)),
     )  # fmt: skip
-    return pieces[:-1]  # open: the query appends the alert and the closing brace
+    return pieces
+
+
+def alert_json(dialect: str):
+    """The alert object's JSON text: it changes when the alert is dismissed or silenced."""
+    return concat(json_object(
+        ("uuid", json_string(Alert.uuid, null=False)),
+        ("limit", json_string(Alert.side, null=False)),
+        ("status", json_string(Alert.status, null=False)),
+        ("modified", json_time(Alert.modified, dialect, null=False)),
+    ))  # fmt: skip
 
 
 def text(value: str):

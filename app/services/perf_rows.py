@@ -1,27 +1,23 @@
 """The statements behind :mod:`app.services.perf`: metric rows as JSON text, the thresholds
-they name, and plot points.
+and alerts they name, and plot points.
 
 The row statements select the wanted combinations with ``IN`` lists (the combinations are a
 cross product) and return each row's combination ids first, oldest row first per combination.
 
 Each metric row's JSON text is stored with the metric when its report is processed
 (``metric.perf_json``; :mod:`app.services.perf_json` says why and how the database writes it),
-so the JSON statement selects, orders and joins stored texts and appends the one live part, the
-alert.
-
-**Why the threshold is a marker.** The threshold object (~300 bytes) is the same for thousands
-of rows: written into every row it was 12 of 27 MB that the database copied, sent and Python
-decoded (``benchmarks/bench_perf.py``: 40 ms of 170). So a row holds ``@<model id>@`` in its
-place (``@`` appears in no other value: every text is a closed alphabet, see
-:mod:`app.services.perf_json`), each model's text is
-written once by :func:`thresholds_statement`, and :func:`app.services.perf.perf` splices it in.
+so the JSON statement only selects, orders and joins stored texts. Their threshold and alert
+objects are markers: :func:`thresholds_statement` writes each threshold once (the same ~300
+bytes for thousands of rows: written into every row it was 12 of 27 MB that the database
+copied, sent and Python decoded), :func:`alerts_statement` each alert, live, and
+:func:`app.services.perf.perf` splices them in.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, case, cast, func, join, select
+from sqlalchemy import and_, case, cast, func, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.types import Float, Text
@@ -37,6 +33,8 @@ from app.models import (
     Threshold,
 )
 from app.services.perf_json import (
+    ALERT_KEY,
+    alert_json,
     concat,
     json_number,
     json_object,
@@ -54,6 +52,11 @@ if TYPE_CHECKING:
 SORT_MEMORY = "64MB"
 
 
+#: A row's combination: the ids of its head, testbed, benchmark and measure.
+_KEYS = (HeadVersion.head_id, ReportBenchmark.testbed_id, ReportBenchmark.benchmark_id,
+         Metric.measure_id)  # fmt: skip
+
+
 def allow_sort_memory() -> None:
     """Let this transaction's sorts use :data:`SORT_MEMORY` (PostgreSQL; ``SET LOCAL`` ends
     with the transaction, which the request's teardown rolls back or the view commits)."""
@@ -62,37 +65,37 @@ def allow_sort_memory() -> None:
 
 
 def json_rows_statement(series: list[Series], query: PerfQuery):
-    """Rows of (head id, testbed id, benchmark id, measure id, JSON text), oldest first; the
-    text's threshold is ``@<model id>@`` (:data:`THRESHOLD_MARKER`) or ``null``.
-
-    Each row's text is its metric's stored ``perf_json`` (:mod:`app.services.perf_json`) with
-    the live alert appended. The alert is reached through its boundary in a join of its own
-    (``alert JOIN boundary``, ~1 % of the rows), so the boundary table is not joined to every
-    metric.
+    """Rows of (head id, testbed id, benchmark id, measure id, JSON text), oldest first: the
+    metrics' stored ``perf_json`` (:mod:`app.services.perf_json`), whose threshold and alert
+    are markers.
 
     On PostgreSQL one row per combination, its text the comma-separated metric rows
     (``string_agg`` ordered by time): four long texts are fetched much faster than 40,000 rows
     through the driver and SQLAlchemy. SQLite cannot order an aggregate's input (before 3.44),
     so there it is one row per metric, sorted by the same keys.
     """
-    dialect = _dialect()
-    alerts = join(Alert, Boundary, Boundary.id == Alert.boundary_id)
-    row = Metric.perf_json + case(
-        (Alert.id.is_(None), text("null}")),
-        else_=concat(json_object(
-            ("uuid", json_string(Alert.uuid, null=False)),
-            ("limit", json_string(Alert.side, null=False)),
-            ("status", json_string(Alert.status, null=False)),
-            ("modified", json_time(Alert.modified, dialect, null=False)),
-        ) + ["}"]),
-    )  # fmt: skip
-    statement = _rows(series, query, []).outerjoin(alerts, Boundary.metric_id == Metric.id)
-    keys = (HeadVersion.head_id, ReportBenchmark.testbed_id, ReportBenchmark.benchmark_id,
-            Metric.measure_id)  # fmt: skip
-    if dialect == "postgresql":
+    statement = _rows(series, query, [])
+    if _dialect() == "postgresql":
         order = aggregate_order_by(text(","), ReportBenchmark.start_time, ReportBenchmark.id)
-        return statement.add_columns(func.string_agg(row, order)).order_by(None).group_by(*keys)
-    return statement.add_columns(row)
+        return (
+            statement.add_columns(func.string_agg(Metric.perf_json, order))
+            .order_by(None)
+            .group_by(*_KEYS)
+        )
+    return statement.add_columns(Metric.perf_json)
+
+
+def alerts_statement(series: list[Series], query: PerfQuery):
+    """Rows of (alert key: ``a<id>``, the alert object's JSON text) for the alerts of the
+    selected metrics: the live part of the rows, reached from the (few) alerts."""
+    key = text(ALERT_KEY) + cast(Alert.id, Text)
+    return (
+        _rows(series, query, [])
+        .with_only_columns(key, alert_json(_dialect()))
+        .join(Boundary, Boundary.metric_id == Metric.id)
+        .join(Alert, Alert.boundary_id == Boundary.id)
+        .order_by(None)
+    )
 
 
 def points_statement(series: list[Series], query: PerfQuery):
@@ -111,14 +114,12 @@ def points_statement(series: list[Series], query: PerfQuery):
         for column in (ReportBenchmark.id, epoch, Metric.value, Boundary.lower_limit,
                        Boundary.upper_limit, case((Alert.id.is_(None), 0), else_=1))
     ]  # fmt: skip
-    keys = (HeadVersion.head_id, ReportBenchmark.testbed_id, ReportBenchmark.benchmark_id,
-            Metric.measure_id)  # fmt: skip
     return (
         _rows(series, query, lists)
         .outerjoin(Boundary, Boundary.metric_id == Metric.id)
         .outerjoin(Alert, Alert.boundary_id == Boundary.id)
         .order_by(None)
-        .group_by(*keys)
+        .group_by(*_KEYS)
     )
 
 
@@ -134,13 +135,7 @@ def _rows(series: list[Series], query: PerfQuery, columns: list):
     if query.end_time is not None:
         conditions.append(ReportBenchmark.start_time <= query.end_time)
     return (
-        select(
-            HeadVersion.head_id,
-            ReportBenchmark.testbed_id,
-            ReportBenchmark.benchmark_id,
-            Metric.measure_id,
-            *columns,
-        )
+        select(*_KEYS, *columns)
         .select_from(ReportBenchmark)
         .join(Metric, Metric.report_benchmark_id == ReportBenchmark.id)
         .join(HeadVersion, HeadVersion.version_id == ReportBenchmark.version_id)
@@ -150,7 +145,8 @@ def _rows(series: list[Series], query: PerfQuery, columns: list):
 
 
 def thresholds_statement(model_ids: list[int]):
-    """Rows of (model id, its ``threshold`` object as JSON text: ``{uuid, model: {...}}``)."""
+    """Rows of (model id as text, its ``threshold`` object as JSON text:
+    ``{uuid, model: {...}}``)."""
     model = json_object(
         ("uuid", json_string(Model.uuid)),
         ("test", json_string(Model.test)),
@@ -165,7 +161,7 @@ def thresholds_statement(model_ids: list[int]):
     )
     threshold = concat(json_object(("uuid", json_string(Threshold.uuid)), ("model", model)))
     return (
-        select(Model.id, threshold)
+        select(cast(Model.id, Text), threshold)
         .join(Threshold, Threshold.id == Model.threshold_id)
         .where(Model.id.in_(model_ids))
     )
