@@ -281,3 +281,36 @@ def test_statements_do_not_grow_with_the_series(runs):
     many = statements_for(benchmarks="b1,b2,b3", branches="main,dev")
     assert (few[0], many[0]) == (1, 6)
     assert many[1] == few[1]
+
+
+def test_an_alert_shows_its_current_status(runs):
+    """A row's alert is written live, not stored with the row: dismissing it, and a new head
+    silencing it, show in the next answer."""
+    runs.post(0, {"b1": 10.0}, thresholds=STATIC)
+    alerted = runs.post(1, {"b1": 100.0})
+    (alert,) = alerted["alerts"]
+
+    def shown() -> dict:
+        return runs.perf(benchmarks="b1").json["results"][0]["metrics"][-1]["alert"]
+
+    assert shown()["status"] == "active"
+    dismissed = runs.client.patch(
+        f"/v0/projects/demo/alerts/{alert['uuid']}",
+        json={"status": "dismissed"},
+        headers=auth(runs.token),
+    )
+    assert dismissed.status_code == 200, dismissed.json
+    after = shown()
+    assert (after["uuid"], after["limit"], after["status"]) == (alert["uuid"], "upper", "dismissed")
+    assert moment(after["modified"]) == moment(dismissed.json["modified"])
+    runs.client.patch(
+        f"/v0/projects/demo/alerts/{alert['uuid']}",
+        json={"status": "active"},
+        headers=auth(runs.token),
+    )
+    head = alerted["branch"]["head"]["uuid"]
+    # A reset starts a new head, which silences the old head's alerts.
+    runs.post(2, {"b1": 10.0}, start_point={"branch": "main", "reset": True})
+    assert runs.perf(benchmarks="b1", heads=head).json["results"][0]["metrics"][-1]["alert"][
+        "status"
+    ] == "silenced"

@@ -2,12 +2,13 @@
 
 import json
 import threading
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
-from app.models import Job, Metric, ReportBenchmark
+from app.models import Job, Metric, Report, ReportBenchmark
 from app.models.types import utcnow
 from app.services.job_output import store_job_output
 from app.services.processing import process_job
@@ -67,3 +68,29 @@ def test_concurrent_runs_store_one_set_of_metrics(app, client, factory):
     assert sorted(outcomes) == ["processed", "skipped"]
     db.session.expire_all()
     assert _metrics(job_id) == 200
+
+
+def test_the_perf_rows_show_the_processed_report(client, factory):
+    """Processing moves the report's times to the job's before it writes the metrics' stored
+    perf rows, so the perf answer shows the times the report shows."""
+    job_id = _completed_job(client, factory)
+    started = utcnow() - timedelta(minutes=3)
+    db.session.execute(update(Job).where(Job.id == job_id).values(started=started))
+    db.session.commit()
+    assert process_job(job_id) == "processed"
+    report = client.get(f"/v0/projects/demo/reports/{_report_uuid(job_id)}").json
+    perf = client.get(
+        "/v0/projects/demo/perf",
+        query_string={"branches": "main", "testbeds": "localhost", "benchmarks": "b7",
+                      "measures": "latency"},  # fmt: skip
+    ).json
+    (row,) = perf["results"][0]["metrics"]
+    assert row["report"] == report["uuid"] and row["metric"]["value"] == 7.0
+    for key in ("start_time", "end_time"):
+        assert datetime.fromisoformat(row[key]) == datetime.fromisoformat(report[key])
+    assert datetime.fromisoformat(row["start_time"]) == started
+
+
+def _report_uuid(job_id: int) -> str:
+    return db.session.scalar(select(Report.uuid).join(Job, Job.report_id == Report.id)
+                             .where(Job.id == job_id))  # fmt: skip

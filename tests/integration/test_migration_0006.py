@@ -1,0 +1,76 @@
+"""Migration 0006 (stored perf rows) fills ``metric.perf_json`` for the metrics written before
+it, on SQLite and PostgreSQL, so the perf answer is the same byte for byte; and it downgrades."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
+
+from app import create_app
+from app.extensions import db
+from app.services.auth import init_server
+from tests.support.database import PostgresDatabase, make_settings
+from tests.support.server import auth, run_body
+
+T0 = datetime(2024, 5, 1, tzinfo=UTC)
+PERF = ("/v0/projects/demo/perf?branches=main&testbeds=localhost&benchmarks=b1,b2"
+        "&measures=latency")  # fmt: skip
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def app_at_head(request, tmp_path):
+    postgres = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'app.db'}"
+    else:
+        postgres = PostgresDatabase(tmp_path)  # built at the newest revision
+        url = postgres.url
+    application = create_app(make_settings(tmp_path / "data", url))
+    with application.app_context():
+        if postgres is None:
+            upgrade()
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+    if postgres is not None:
+        postgres.drop()
+
+
+def _post_runs(client, token: str) -> None:
+    """Three reports: one before any threshold, one judged, one that alerts."""
+    client.post("/v0/projects", json={"name": "demo"}, headers=auth(token))
+    model = {"latency": {"test": "static", "upper_boundary": 50.0}}
+    for minute, value, extra in ((0, 10.0, {}), (1, 11.0, {"thresholds": model}),
+                                 (2, 90.0, {"hash": "ab" * 20})):  # fmt: skip
+        results = {name: {"latency": {"value": value, "lower_value": value - 1}}
+                   for name in ("b1", "b2")}  # fmt: skip
+        body = run_body("demo", [json.dumps(results)], **extra)
+        body["start_time"] = (T0 + timedelta(minutes=minute)).isoformat()
+        body["end_time"] = (T0 + timedelta(minutes=minute, seconds=2.5)).isoformat()
+        response = client.post("/v0/run", json=body, headers=auth(token))
+        assert response.status_code == 201, response.json
+
+
+def test_upgrade_writes_the_rows_processing_writes(app_at_head):
+    client = app_at_head.test_client()
+    token = init_server("admin@example.com", "acme", "Acme")
+    db.session.commit()
+    _post_runs(client, token)
+    before = client.get(PERF)
+    assert before.status_code == 200 and len(before.json["results"]) == 2
+    assert any(m["alert"] for m in before.json["results"][0]["metrics"])
+    db.session.remove()
+    downgrade(revision="0005")
+    with db.engine.connect() as conn:
+        assert "perf_json" not in {c["name"] for c in sa.inspect(conn).get_columns("metric")}
+    upgrade()
+    with db.engine.connect() as conn:
+        empty = conn.execute(sa.text("SELECT count(*) FROM metric WHERE perf_json IS NULL"))
+        assert empty.scalar() == 0
+    after = client.get(PERF)
+    assert after.status_code == 200
+    assert after.data == before.data
