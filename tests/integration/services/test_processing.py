@@ -81,8 +81,9 @@ def test_the_perf_rows_show_the_processed_report(client, factory):
     report = client.get(f"/v0/projects/demo/reports/{_report_uuid(job_id)}").json
     perf = client.get(
         "/v0/projects/demo/perf",
-        query_string={"branches": "main", "testbeds": "localhost", "benchmarks": "b7",
-                      "measures": "latency"},  # fmt: skip
+        query_string=dict(
+            branches="main", testbeds="localhost", benchmarks="b7", measures="latency"
+        ),  # fmt: skip
     ).json
     (row,) = perf["results"][0]["metrics"]
     assert row["report"] == report["uuid"] and row["metric"]["value"] == 7.0
