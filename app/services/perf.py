@@ -1,6 +1,6 @@
 """The perf query: a project's results over time for branch x testbed x benchmark x measure.
 
-One statement answers a whole request (two small ones write the thresholds and alerts that it
+One statement answers a whole request (small ones write the thresholds and alerts that it
 names), however many combinations it asks for (at most :data:`MAX_PERMUTATIONS`): the wanted
 combinations are a cross product, so ``IN`` lists select them, and each row carries its
 combination's ids. A branch's series holds the results whose version is in the branch's head
@@ -14,7 +14,7 @@ whole tables instead.
 
 The JSON text of each metric row is stored with the metric when its report is processed
 (:mod:`app.services.perf_json` says how and why), with markers for its threshold and alert
-objects; two small statements write each threshold and each (live) alert named once, and
+objects; small statements write each threshold and each (live) alert named once, and
 Python splits each series' text at the markers and puts the objects' texts between the pieces,
 never copying the megabytes until the response is joined. The envelope (project, series
 dimensions) goes through :mod:`app.schemas.perf`.
@@ -39,7 +39,7 @@ from app.extensions import db
 from app.models import Benchmark, Branch, Head, Measure, Project, Testbed
 from app.services.perf_json import ALERT_KEY, MARKER
 from app.services.perf_rows import (
-    alerts_statement,
+    alert_texts,
     allow_sort_memory,
     json_rows_statement,
     points_statement,
@@ -109,7 +109,7 @@ class PlotSeries:
 
 def perf(project: Project, query: PerfQuery) -> PerfResult:
     """The perf answer for ``query`` in ``project``: one statement for all the series' rows,
-    one for the thresholds they show and one for their alerts (if any)."""
+    one for the thresholds they show and one per 1,000 of their alerts (if any)."""
     series = select_series(project, query)
     if not series:
         return PerfResult(project, query.start_time, query.end_time, [])
@@ -127,8 +127,8 @@ def perf(project: Project, query: PerfQuery) -> PerfResult:
     model_ids = sorted(int(key) for key in keys if not key.startswith(ALERT_KEY))
     if model_ids:
         objects.update(db.session.execute(thresholds_statement(model_ids)).all())
-    if len(model_ids) < len(keys):
-        objects.update(db.session.execute(alerts_statement(series, query)).all())
+    alert_ids = sorted(int(key[len(ALERT_KEY) :]) for key in keys if key.startswith(ALERT_KEY))
+    objects.update(alert_texts(alert_ids))
     results = []
     for s in series:
         parts = pieces.get(s.key)

@@ -1,5 +1,5 @@
-"""Stored perf rows: ``metric.perf_json`` holds each metric's perf row as JSON text, but for
-its alert, so the perf query only selects, orders and joins texts.
+"""Stored perf rows: ``metric.perf_json`` holds each metric's perf row as JSON text (its
+threshold and live alert as markers), so the perf query only selects, orders and joins texts.
 
 Backfilled here for every existing metric with the statement processing uses
 (:func:`app.services.perf_json.perf_json_update`): the stored text must be exactly what a newly

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import event
 
 from app.extensions import db
+from app.services import perf_rows
 from tests.support.server import auth, run_body
 
 T0 = datetime(2024, 5, 1, tzinfo=UTC)
@@ -313,3 +314,14 @@ def test_an_alert_shows_its_current_status(runs):
     runs.post(2, {"b1": 10.0}, start_point={"branch": "main", "reset": True})
     old_head = runs.perf(benchmarks="b1", heads=head).json["results"][0]["metrics"]
     assert old_head[-1]["alert"]["status"] == "silenced"
+
+
+def test_alerts_over_several_statements(runs, monkeypatch):
+    """The alerts' texts are read by id in bounded batches: every batch's alerts show."""
+    monkeypatch.setattr(perf_rows, "ALERT_BATCH", 2)
+    runs.post(0, {"b1": 10.0, "b2": 10.0, "b3": 10.0}, thresholds=STATIC)
+    alerted = runs.post(1, {"b1": 100.0, "b2": 100.0, "b3": 100.0})
+    assert len(alerted["alerts"]) == 3
+    body = runs.perf(benchmarks="b1,b2,b3").json
+    shown = {series["metrics"][-1]["alert"]["uuid"] for series in body["results"]}
+    assert shown == {alert["uuid"] for alert in alerted["alerts"]}
