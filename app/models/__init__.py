@@ -4,7 +4,7 @@ from app.models.job import Job
 from app.models.job_log import JobLogChunk
 from app.models.organization import PLANS, ApiToken, Organization, User
 from app.models.project import VISIBILITIES, Benchmark, Branch, Measure, Project, Testbed
-from app.models.report import Metric, Report, ReportBenchmark
+from app.models.report import Metric, MetricPerf, Report, ReportBenchmark
 from app.models.runner import Runner, Spec, runner_spec
 from app.models.threshold import ALERT_STATUSES, Alert, Boundary, Model, Threshold
 from app.models.version import Head, HeadVersion, Version
@@ -24,6 +24,7 @@ __all__ = [
     "JobLogChunk",
     "Measure",
     "Metric",
+    "MetricPerf",
     "Model",
     "Organization",
     "Project",

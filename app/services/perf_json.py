@@ -1,4 +1,4 @@
-"""JSON text written by the database, and each metric's stored perf row (``metric.perf_json``).
+"""JSON text written by the database, and each metric's stored perf row (``metric_perf``).
 
 **Why the database writes the JSON, by concatenation.** A perf answer can hold 40,000 rows of
 about 700 bytes. Building them in Python (a row object per metric, then ``json.dumps``) took
@@ -20,7 +20,7 @@ report is processed: the report's uuid and times, the iteration, the version's n
 the metric's values, its boundary (limits and threshold model) and whether it raised an alert
 are written in the same transaction as the metric and never changed (a version is never edited,
 a model is replaced, never edited, an alert is never deleted but with its metric). So
-:func:`perf_json_update` writes the row's text into ``metric.perf_json`` when the report is
+:func:`perf_json_insert` writes the row's text into ``metric_perf`` when the report is
 processed (and migration 0006 for the rows before it), and the perf query only selects, orders
 and joins the texts.
 
@@ -33,9 +33,9 @@ no other value (the closed alphabets above).
 
 from __future__ import annotations
 
-from sqlalchemy import Text, case, cast, func, literal, select, type_coerce, update
+from sqlalchemy import Text, case, cast, func, insert, literal, select, type_coerce
 
-from app.models import Alert, Boundary, Metric, Report, ReportBenchmark, Version
+from app.models import Alert, Boundary, Metric, MetricPerf, Report, ReportBenchmark, Version
 
 #: Delimits the key that stands for a row's threshold object (its model id) or alert object
 #: (:data:`ALERT_KEY` and the alert's id).
@@ -43,11 +43,12 @@ MARKER = "@"
 ALERT_KEY = "a"
 
 
-def perf_json_update(dialect: str, report_id: int | None = None):
-    """The statement that writes ``metric.perf_json``: for ``report_id``'s metrics, or (None,
-    migration 0006) for every metric. Run after the report's boundaries and alerts are written."""
-    source = (
-        select(Metric.id, concat(_stored_row(dialect)).label("text"))
+def perf_json_insert(dialect: str, report_id: int | None = None):
+    """The statement that writes the ``metric_perf`` rows: for ``report_id``'s metrics, or
+    (None, migration 0006) for every metric. Run after the report's boundaries and alerts are
+    written."""
+    written = (
+        select(Metric.report_benchmark_id, Metric.measure_id, concat(_stored_row(dialect)))
         .join(ReportBenchmark, ReportBenchmark.id == Metric.report_benchmark_id)
         .join(Report, Report.id == ReportBenchmark.report_id)
         .join(Version, Version.id == ReportBenchmark.version_id)
@@ -55,14 +56,9 @@ def perf_json_update(dialect: str, report_id: int | None = None):
         .outerjoin(Alert, Alert.boundary_id == Boundary.id)
     )
     if report_id is not None:
-        source = source.where(ReportBenchmark.report_id == report_id)
-    source = source.subquery("written")
-    return (
-        update(Metric)
-        .where(Metric.id == source.c.id)
-        .values(perf_json=source.c.text)
-        .execution_options(synchronize_session=False)
-    )
+        written = written.where(ReportBenchmark.report_id == report_id)
+    columns = ["report_benchmark_id", "measure_id", "perf_json"]
+    return insert(MetricPerf).from_select(columns, written)
 
 
 def _stored_row(dialect: str) -> list:

@@ -5,7 +5,7 @@ The row statements select the wanted combinations with ``IN`` lists (the combina
 cross product) and return each row's combination ids first, oldest row first per combination.
 
 Each metric row's JSON text is stored with the metric when its report is processed
-(``metric.perf_json``; :mod:`app.services.perf_json` says why and how the database writes it),
+(``metric_perf``; :mod:`app.services.perf_json` says why and how the database writes it),
 so the JSON statement only selects, orders and joins stored texts. Their threshold and alert
 objects are markers: :func:`thresholds_statement` writes each threshold once (the same ~300
 bytes for thousands of rows: written into every row it was 12 of 27 MB that the database
@@ -29,6 +29,7 @@ from app.models import (
     Boundary,
     HeadVersion,
     Metric,
+    MetricPerf,
     Model,
     ReportBenchmark,
     Threshold,
@@ -53,11 +54,6 @@ if TYPE_CHECKING:
 SORT_MEMORY = "64MB"
 
 
-#: A row's combination: the ids of its head, testbed, benchmark and measure.
-_KEYS = (HeadVersion.head_id, ReportBenchmark.testbed_id, ReportBenchmark.benchmark_id,
-         Metric.measure_id)  # fmt: skip
-
-
 def allow_sort_memory() -> None:
     """Let this transaction's sorts use :data:`SORT_MEMORY` (PostgreSQL; ``SET LOCAL`` ends
     with the transaction, which the request's teardown rolls back or the view commits)."""
@@ -67,23 +63,19 @@ def allow_sort_memory() -> None:
 
 def json_rows_statement(series: list[Series], query: PerfQuery):
     """Rows of (head id, testbed id, benchmark id, measure id, JSON text), oldest first: the
-    metrics' stored ``perf_json`` (:mod:`app.services.perf_json`), whose threshold and alert
-    are markers.
+    metrics' stored rows (``metric_perf``, :mod:`app.services.perf_json`), whose threshold and
+    alert are markers. The stored rows stand in for the metrics: ``metric`` is not read.
 
     On PostgreSQL one row per combination, its text the comma-separated metric rows
     (``string_agg`` ordered by time): four long texts are fetched much faster than 40,000 rows
     through the driver and SQLAlchemy. SQLite cannot order an aggregate's input (before 3.44),
     so there it is one row per metric, sorted by the same keys.
     """
-    statement = _rows(series, query, [])
     if _dialect() == "postgresql":
         order = aggregate_order_by(text(","), ReportBenchmark.start_time, ReportBenchmark.id)
-        return (
-            statement.add_columns(func.string_agg(Metric.perf_json, order))
-            .order_by(None)
-            .group_by(*_KEYS)
-        )
-    return statement.add_columns(Metric.perf_json)
+        statement = _rows(series, query, [func.string_agg(MetricPerf.perf_json, order)], MetricPerf)
+        return statement.order_by(None).group_by(*_keys(MetricPerf))
+    return _rows(series, query, [MetricPerf.perf_json], MetricPerf)
 
 
 #: Alerts per statement in :func:`alert_texts`: bounded parameters (SQLite allows 32,766).
@@ -135,15 +127,23 @@ def points_statement(series: list[Series], query: PerfQuery):
         .outerjoin(Boundary, Boundary.metric_id == Metric.id)
         .outerjoin(Alert, Alert.boundary_id == Boundary.id)
         .order_by(None)
-        .group_by(*_KEYS)
+        .group_by(*_keys(Metric))
     )
 
 
-def _rows(series: list[Series], query: PerfQuery, columns: list):
+def _keys(metric) -> tuple:
+    """A row's combination: the ids of its head, testbed, benchmark and measure."""
+    return (HeadVersion.head_id, ReportBenchmark.testbed_id, ReportBenchmark.benchmark_id,
+            metric.measure_id)  # fmt: skip
+
+
+def _rows(series: list[Series], query: PerfQuery, columns: list, metric=Metric):
+    """The selected combinations' rows of ``metric`` (:class:`Metric`, or :class:`MetricPerf`
+    that is keyed like it), the combination's ids first, oldest first."""
     conditions = [
         ReportBenchmark.benchmark_id.in_(sorted({s.benchmark.id for s in series})),
         ReportBenchmark.testbed_id.in_(sorted({s.testbed.id for s in series})),
-        Metric.measure_id.in_(sorted({s.measure.id for s in series})),
+        metric.measure_id.in_(sorted({s.measure.id for s in series})),
         HeadVersion.head_id.in_(sorted({s.head.id for s in series})),
     ]
     if query.start_time is not None:
@@ -151,9 +151,9 @@ def _rows(series: list[Series], query: PerfQuery, columns: list):
     if query.end_time is not None:
         conditions.append(ReportBenchmark.start_time <= query.end_time)
     return (
-        select(*_KEYS, *columns)
+        select(*_keys(metric), *columns)
         .select_from(ReportBenchmark)
-        .join(Metric, Metric.report_benchmark_id == ReportBenchmark.id)
+        .join(metric, metric.report_benchmark_id == ReportBenchmark.id)
         .join(HeadVersion, HeadVersion.version_id == ReportBenchmark.version_id)
         .where(and_(*conditions))
         .order_by(ReportBenchmark.start_time, ReportBenchmark.id)

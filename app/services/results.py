@@ -20,7 +20,7 @@ import adapters
 from app.extensions import db
 from app.models import Benchmark, Metric, Project, Report, ReportBenchmark
 from app.services import detection, settings
-from app.services.perf_json import perf_json_update
+from app.services.perf_json import perf_json_insert
 from app.services.projects import ensure_measures, ensure_named
 
 #: Names per committed transaction in :func:`write_names`: each batch holds SQLite's write lock
@@ -168,7 +168,7 @@ def store_results(report: Report, iterations: list[dict], ids: NameIds) -> Store
     ignored = {benchmarks[n] for n, flag in names.items() if flag}
     alerts = detection.detect(report, ignored_benchmarks=ignored)
     dialect = db.session.get_bind().dialect.name
-    db.session.execute(perf_json_update(dialect, report.id))
+    db.session.execute(perf_json_insert(dialect, report.id))
     return StoredResults(benchmarks=len(names), metrics=len(metric_rows), alerts=alerts)
 
 
