@@ -16,7 +16,7 @@ query does not ask for: the answer's cost should grow little with them (measured
 stored perf rows: 180 ms with none, 240 ms with 20, that is 11x the rows).
 
 Measured on 2 CPUs shared with other work, back to back with the code before the stored perf
-rows (``metric.perf_json``, migration 0006): p50 113-126 ms against 173-180 ms at load ~1,
+rows (``metric_perf``, migration 0006): p50 113-126 ms against 173-180 ms at load ~1,
 and 141-156 ms against 199-254 ms at load ~2.5, so about 0.65-0.7 of the time; the 100 ms goal
 is still missed. The seeded rows bypass processing, so their perf rows are written as the
 migration writes them. Prints p50 and p90 of each, the body size, the

@@ -108,8 +108,8 @@ class MetricPerf(db.Model):
 
     Its own narrow table keyed like the metric, not a column of ``metric``: the perf query
     reads it instead of the metric, while the plot, the console and detection read metrics
-    without carrying ~400 bytes of text per row (a metric column made their scans ~15 %
-    slower).
+    without carrying ~400 bytes of text per row (a metric column made the plot's statement
+    ~15 % slower).
     """
 
     __tablename__ = "metric_perf"

@@ -7,10 +7,9 @@ combination's ids. A branch's series holds the results whose version is in the b
 (its own runs and the versions cloned from its start point), as threshold detection sees them
 (:mod:`app.services.history`). Every join is on an indexed key, so no index was added: a few
 series of a large project start from ``ix_report_benchmark_history`` (benchmark, testbed, start
-time) and reach each other row by a unique index (``metric (report_benchmark_id, measure_id)``,
-``head_version (head_id, version_id)``, ``boundary (metric_id)``, ``alert (boundary_id)``,
-primary keys); when the selection is most of the project's rows, PostgreSQL rightly hash-joins
-whole tables instead.
+time) and reach each other row by a unique index (``metric_perf (report_benchmark_id,
+measure_id)``, ``head_version (head_id, version_id)``, primary keys); when the selection is
+most of the project's rows, PostgreSQL rightly hash-joins whole tables instead.
 
 The JSON text of each metric row is stored with the metric when its report is processed
 (:mod:`app.services.perf_json` says how and why), with markers for its threshold and alert
