@@ -150,7 +150,7 @@ def up(host, runner_slug, token, executor, danger_no_sandbox, cache_dir, cache_m
     from runner.executors import get_executor
     from runner.executors.userns import choose_id_shift
     from runner.images import ImageStore
-    from runner.output_mount import clear_stale_jobs
+    from runner.output_mount import prepare_jobs_dir
 
     kwargs: dict = {}
     id_shift = 0
@@ -161,7 +161,7 @@ def up(host, runner_slug, token, executor, danger_no_sandbox, cache_dir, cache_m
         chosen = get_executor(executor, **kwargs)
     except (FileNotFoundError, PermissionError) as err:
         raise click.ClickException(str(err)) from None
-    clear_stale_jobs(work_dir / "jobs")
+    prepare_jobs_dir(work_dir / "jobs")
     daemon = Runner(
         RunnerApi(host, runner_slug, token),
         ImageStore(
