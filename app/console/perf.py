@@ -86,9 +86,10 @@ def _choices(project: Project, selected: dict[str, list[str]]) -> dict[str, dict
     for name, model in DIMENSIONS.items():
         rows, total = search_choices(project, model, "", PICKER_SIZE)
         chosen = chosen_rows(project, model, selected[name])
-        shown = {row.id for row in rows} | {row.id for row in chosen}
-        others = [row for row in rows if row not in chosen]
-        more = max(total - len(shown), 0)
+        chosen_ids = {row.id for row in chosen}
+        others = [row for row in rows if row.id not in chosen_ids]
+        # An archived branch a link names is shown but not counted in ``total``.
+        more = max(total - len(chosen) - len(others), 0)
         choices[name] = PickerChoicesSchema().dump({"items": chosen + others, "more": more})
     return choices
 

@@ -4,6 +4,7 @@ search route the page asks as the visitor types (the browser tests drive it in a
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -61,6 +62,9 @@ def test_an_archived_branch_is_not_offered(client, project):
     db.session.query(Branch).update({"archived": datetime.now(UTC)})
     db.session.commit()
     assert _search(client, project, "branches", "") == {"items": [], "more": 0}
+    # A link that names it still shows it, chosen.
+    page = client.get(f"/console/projects/{project}/perf?branches=main").get_data(as_text=True)
+    assert re.search(r'name="branches" value="main"[^>]*checked>', page)
 
 
 def test_a_search_lists_a_page_and_counts_the_rest(client, project):
