@@ -143,6 +143,11 @@ def test_the_lists_page_through_older_and_newer(live_server, page, seeded, clien
         assert _page_number(page) == ["1"]
         assert _codes(page, f"#{name}") == [uuid[:8] for uuid in first]
 
+    # Exactly a page of completed jobs: no "older" link to an empty page.
+    page.goto(f"{live_server.url}/console/projects/demo/jobs?status=completed")
+    assert len(_codes(page, "#jobs")) == PER_PAGE
+    assert page.locator(".pager a:has-text('older')").count() == 0
+
 
 def test_dismissing_alerts_needs_the_session_and_csrf(live_server, page, seeded, client,
                                                        screenshot):  # fmt: skip
