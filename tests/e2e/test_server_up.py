@@ -119,7 +119,7 @@ def test_the_try_line_works_exactly_as_printed(running, tmp_path):
     done = subprocess.run(["/bin/sh", "-c", script], env=shell, capture_output=True, text=True,
                           timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "latency (µs)" in done.stdout.splitlines()
+    assert "Latency (µs)" in done.stdout.splitlines()
     table = {line.split()[0]: line.split()[1] for line in done.stdout.splitlines()
              if line.startswith(("parse/", "render/"))}  # fmt: skip
     assert table == {"parse/small": "1.2", "parse/large": "98", "render/page": "45.5"}
@@ -142,7 +142,7 @@ def test_without_registry_and_runner_the_try_line_is_a_local_run_that_works(tmp_
     finally:
         assert server.stop() == 0
     assert done.returncode == 0, done.stderr
-    assert "latency (µs)" in done.stdout.splitlines() and "hello" in done.stdout
+    assert "Latency (µs)" in done.stdout.splitlines() and "hello" in done.stdout
 
 
 def test_a_second_up_on_the_same_ports_fails_naming_the_port(running, tmp_path):
