@@ -68,6 +68,8 @@ def test_the_pages_show_the_project(live_server, page, seeded, screenshot):
     page.wait_for_url("**/thresholds/*-*")
     models = page.locator("#models tbody tr")
     assert models.count() == 1 and "current" in models.inner_text()
+    assert "Latency, in nanoseconds (ns)" in page.inner_text("body")
+    screenshot("threshold")
 
 
 def test_a_private_project_asks_to_sign_in(live_server, page, seeded, factory, screenshot):
