@@ -35,6 +35,7 @@ pytestmark = [
     ),
 ]
 NOBODY = pwd.getpwnam("nobody")
+EAFNOSUPPORT, ENOSYS = 97, 38
 # Bound on the runner process's whole run: each job here takes a second or two.
 RUNNER_BOUND = 180
 # Facts on stderr, one "name value" line each; the results on stdout and in a file.
@@ -45,6 +46,8 @@ echo "interfaces $(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\\n'
 echo "mount $(grep ' /bencher/output ' /proc/mounts)"
 echo "cgroupfs $(ls /sys/fs/cgroup | wc -l)"
 echo "owned $(ls -ln /owned)"
+touch /new 2>/dev/null; echo "rootfs_writable $((1 - $?))"
+unshare -r true 2>/dev/null; echo "unshare_allowed $((1 - $?))"
 } >&2
 echo '{"bench": {"latency": {"value": 1}}}' | tee "$BENCHER_OUTPUT_DIR/r.json"
 """
@@ -154,6 +157,7 @@ def test_an_unprivileged_runner_runs_jobs_rootless(
     assert facts["mount"].startswith("tmpfs ") and "size=1048576k" in facts["mount"]  # spec disk
     assert facts["cgroupfs"] == "0"  # no cgroupfs listing the runner's own cgroup
     assert facts["owned"].split()[2:4] == ["0", "0"]  # the layer's 1000:1000 became root
+    assert facts["rootfs_writable"] == facts["unshare_allowed"] == "0"
 
     failed = client.get(f"/v0/projects/demo/jobs/{fails}").json
     assert failed["status"] == "failed" and "exited with code 3" in failed["error"]
@@ -174,3 +178,28 @@ def test_an_unprivileged_runner_needs_the_limits_waiver(nobody_dir, as_nobody):
         "--userns", "off", timeout=60,
     )  # fmt: skip
     assert off.returncode == 2 and "needs a user namespace" in off.stderr
+
+
+def test_the_rootless_sandbox_keeps_seccomp_and_masked_paths(
+    live_server, client, factory, registry, nobody_dir, as_nobody, probe_image
+):
+    setup_project(client, factory.admin_token)
+    token = create_runner(client, factory.admin_token, "r1")
+    push_image(registry.host, "rootless/c-probe", "v1", probe_image)
+    probe = _submit(client, factory, f"{registry.host}/rootless/c-probe:v1", allow_failure=True)
+    done = _runner_up(
+        as_nobody, nobody_dir, "--host", live_server.url, "--jobs", "1", "--danger-no-limits",
+        token=token,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    job = client.get(f"/v0/projects/demo/jobs/{probe}?output=true").json
+    assert job["output"], job["error"]
+    report = dict(line.split(" ", 1) for line in job["output"][0]["stdout"].splitlines())
+    report = {name: int(value) for name, value in report.items()}
+    assert report["io_uring_setup"] == ENOSYS
+    assert report["socket_unix"] == report["socket_inet"] == report["socket_inet6"] == 0
+    assert report["socket_netlink"] == report["socketpair_netlink"] == EAFNOSUPPORT
+    assert report["kallsyms_bytes"] == 0
+    assert report["sys_firmware_entries"] == report["sys_kernel_entries"] == 0
+    assert (report["uid"], report["uid_map_host"]) == (0, NOBODY.pw_uid)
+    assert report["output_writable"] == 1
