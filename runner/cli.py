@@ -150,7 +150,8 @@ def up(host, runner_slug, token, executor, danger_no_sandbox, danger_no_limits, 
     reports it, and exits.
 
     Run it as root for the full sandbox. Started by another user it runs jobs rootless: in a
-    user namespace of its own, as container root mapped to its own uid, without limits."""
+    user namespace of its own, as container root mapped to its own uid, without memory, CPU or
+    process limits (so only with --danger-no-limits)."""
     if executor == "process" and not danger_no_sandbox:
         raise click.UsageError(
             "--executor process runs code without isolation: add --danger-no-sandbox"

@@ -7,7 +7,9 @@ the iteration and unmounts it when the job ends, before deleting the job's direc
 
 tmpfs pages are memory: they are charged to the memory cgroup of the process that writes them,
 so output also counts against the job's memory limit while the container runs. Only the runc
-executor mounts (it runs as root); the ``process`` executor is for development and unbounded.
+executor mounts (it runs as root, or as root of a rootless runner's own user and mount namespace,
+where the mount stays invisible to the host); the ``process`` executor is for development and
+unbounded.
 """
 
 from __future__ import annotations

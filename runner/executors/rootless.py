@@ -12,7 +12,7 @@ rootless Docker under rootlesskit:
   runner, and an image whose ``User`` is not root cannot run.
 * the runner can mount the size-limited tmpfs for ``/bencher/output`` (tmpfs may be mounted in
   a mount namespace its user namespace owns) and the container bind-mounts it as in root mode.
-  A runner that dies leaves no mounts: they go with its namespace.
+  The mounts are invisible on the host and go with the namespace.
 * the image store cannot give unpacked files other owners (only one id is mapped); all of them
   belong to the runner's user, which is root inside the container.
 
