@@ -143,9 +143,9 @@ def runner() -> None:
     "storage); other redirects are refused [env: BENCHER_BLOB_REDIRECT_HOSTS].",
 )
 def up(host, runner_slug, token, executor, danger_no_sandbox, danger_no_limits, cache_dir,
-       cache_max_bytes,
-       work_dir, poll_timeout, output_cap, max_jobs, once, userns, image_max_bytes,
-       image_config_max_bytes, output_max_bytes, blob_redirect_hosts) -> None:  # fmt: skip
+       cache_max_bytes, work_dir, poll_timeout, output_cap, max_jobs, once, userns,
+       image_max_bytes, image_config_max_bytes, output_max_bytes,
+       blob_redirect_hosts) -> None:  # fmt: skip
     """Claim jobs and run them until stopped. SIGTERM or Ctrl-C cancels the current job,
     reports it, and exits.
 
