@@ -1,6 +1,6 @@
 """The console's perf page in headless Chromium on PostgreSQL: 4 series x 10,000 points.
 
-    python benchmarks/bench_console.py [--points 10000] [--runs 11]
+    python benchmarks/bench_console.py [--points 10000] [--runs 11] [--other-benchmarks 0]
 
 The data is ``bench_perf.py``'s (its ``seed``): 2 benchmarks x 2 measures, ``--points``
 reports an hour apart, every metric with a boundary, an alert on about 1 % of them. The app
@@ -12,7 +12,10 @@ Printed, p50 and p90 of:
 - navigation to plot drawn: the page's own ``performance.now()`` when uPlot has drawn every
   point (the ``data-drawn-ms`` the page sets); goal p50 <= 1000 ms;
 - the ``perf.json`` request alone (server time plus transfer, from the browser's resource
-  timing), and its size.
+  timing), and its size;
+- a picker's search as the visitor types (``perf/benchmarks.json?search=other-4``, over
+  HTTP): with ``--other-benchmarks N`` the project has N more benchmarks, without results
+  (only the pickers see them), of which the search matches about a tenth.
 
 Exits 1 when the goal is missed. Uses a throw-away PostgreSQL database
 (``BENCHER_TEST_POSTGRES_URL`` is the server, as in the tests), dropped at the end; no Redis.
@@ -28,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,7 +40,7 @@ sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]
 os.environ["BENCHER_BROKER_URL"] = "redis://127.0.0.1:6379/14"
 os.environ["BENCHER_TEST_REDIS_URL"] = os.environ["BENCHER_BROKER_URL"]
 
-from bench_perf import QUERY, seed  # noqa: E402
+from bench_perf import OTHER_BENCHMARKS_SQL, QUERY, seed  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
@@ -70,6 +74,19 @@ def open_page(browser, url: str, points: int) -> tuple[float, float, int]:
         context.close()
 
 
+def timed_get(url: str, runs: int) -> list[float]:
+    """Milliseconds of ``runs`` GETs of ``url`` after one warm-up."""
+    times = []
+    for run in range(runs + 1):
+        started = time.perf_counter()
+        with urllib.request.urlopen(url, timeout=60) as response:
+            assert response.status == 200
+            response.read()
+        if run:
+            times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
 def summary(name: str, times: list[float]) -> str:
     p90 = statistics.quantiles(times, n=10)[-1] if len(times) > 1 else times[0]
     return f"{name:28} p50 {statistics.median(times):7.1f} ms  p90 {p90:7.1f} ms"
@@ -79,6 +96,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=10_000, help="points per series")
     parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--other-benchmarks", type=int, default=0,
+                        help="more benchmarks in the project, for the pickers")  # fmt: skip
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="bench-console-"))
     database = PostgresDatabase(data_dir)
@@ -88,7 +107,9 @@ def main() -> int:
             token = init_server("admin@example.com", "acme", "Acme")
             db.session.commit()
             started = time.perf_counter()
-            seed(app.test_client(), token, args.points)
+            seed(app.test_client(), token, args.points, 0)
+            db.session.execute(text(OTHER_BENCHMARKS_SQL), {"others": args.other_benchmarks})
+            db.session.commit()
             metrics = db.session.execute(text("SELECT count(*) FROM metric")).scalar_one()
             print(f"seeded {metrics} metrics (4 series) in {time.perf_counter() - started:.1f} s")
             db.session.remove()
@@ -104,6 +125,8 @@ def main() -> int:
                 open_page(browser, url, 4 * args.points)  # warm-up
                 visits = [open_page(browser, url, 4 * args.points) for _ in range(args.runs)]
                 browser.close()
+            search = f"http://127.0.0.1:{server.port}/console/projects/bench/perf/benchmarks.json"
+            searches = timed_get(f"{search}?search=other-4", args.runs)
         finally:
             server.shutdown()
             thread.join(timeout=10)
@@ -116,6 +139,8 @@ def main() -> int:
               f"{verdict}")  # fmt: skip
         print(f"{summary('of which GET perf.json', [v[1] for v in visits])}  "
               f"body {visits[-1][2]:,} B")  # fmt: skip
+        print(f"{summary('picker search', searches)}  "
+              f"among {args.other_benchmarks + 2:,} benchmarks")  # fmt: skip
         with app.app_context():
             db.engine.dispose()
     finally:

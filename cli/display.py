@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from protocol.units import format_bytes, format_duration
 from reports.human import table
+from reports.units import Scale, measure_title, unit_symbol
 
 _STATUS_WORDS = {"completed": "processing"}
 #: A job list shows job ids this long, or longer where two would share the prefix.
@@ -24,19 +25,22 @@ def status_word(status: str) -> str:
     return _STATUS_WORDS.get(status, status)
 
 
-def bmf_rows(iterations: list[dict], units_of=lambda measure: None) -> list[dict]:
-    """Result rows (the API's shape, with no baseline or limits) from parsed BMF per iteration."""
+def bmf_rows(iterations: list[dict], measure_info=lambda measure: (measure, None)) -> list[dict]:
+    """Result rows (the API's shape, with no baseline or limits) from parsed BMF per iteration;
+    ``measure_info`` gives a measure slug's (name, units)."""
     rows = []
     for i, bmf in enumerate(iterations):
         for bench in sorted(bmf):
             for measure in sorted(bmf[bench]):
                 entry = bmf[bench][measure]
+                name, units = measure_info(measure)
                 rows.append(
                     {
                         "iteration": i,
                         "benchmark": bench,
                         "measure": measure,
-                        "units": units_of(measure),
+                        "measure_name": name,
+                        "units": units,
                         "value": entry.get("value"),
                         "lower_value": entry.get("lower_value"),
                         "upper_value": entry.get("upper_value"),
@@ -243,6 +247,18 @@ def _number(value) -> str:
     return "-" if value is None else f"{value:g}"
 
 
+def _measure(row: dict) -> str:
+    """``Latency (ns)``: the measure's name with its units' symbol, as the report tables and
+    the console show it (values beside it are in those units)."""
+    return measure_title(row, Scale(unit_symbol(row.get("units"))))
+
+
+def _named(measure: dict) -> dict:
+    """The perf API's measure object in a result row's keys."""
+    return {"measure": measure["slug"], "measure_name": measure.get("name"),
+            "units": measure.get("units")}  # fmt: skip
+
+
 def render_alert_table(alerts: list[dict]) -> str:
     """``bencher alert list``: one line per alert, with a short unique id."""
     if not alerts:
@@ -251,7 +267,7 @@ def render_alert_table(alerts: list[dict]) -> str:
     headers = ["Alert", "Status", "Benchmark", "Measure", "Value", "Limit", "Side", "Created (UTC)"]
     rows = [
         [
-            ids[a["uuid"]], a["status"], a.get("benchmark") or "-", a["measure"],
+            ids[a["uuid"]], a["status"], a.get("benchmark") or "-", _measure(a),
             _number(a["value"]), _number(a.get(f"{a['side']}_limit")), a["side"],
             _time(a.get("created")) or "-",
         ]
@@ -264,7 +280,7 @@ def render_alert(alert: dict) -> str:
     """``bencher alert view``: the alert's fields, one per line."""
     fields = [
         ("Alert", alert["uuid"]), ("Status", alert["status"]),
-        ("Benchmark", alert.get("benchmark")), ("Measure", alert["measure"]),
+        ("Benchmark", alert.get("benchmark")), ("Measure", _measure(alert)),
         ("Value", _number(alert["value"])), ("Side", alert["side"]),
         ("Baseline", _number(alert.get("baseline"))),
         ("Lower limit", _number(alert.get("lower_limit"))),
@@ -286,7 +302,7 @@ def render_perf_table(perf: dict) -> str:
             alert = row.get("alert")
             version = row["version"]
             rows.append([
-                series["benchmark"]["name"], series["measure"]["slug"],
+                series["benchmark"]["name"], _measure(_named(series["measure"])),
                 series["branch"]["slug"], series["testbed"]["slug"],
                 _time(row["start_time"]) or "-",
                 f"{version['number']}" + (f" ({version['hash'][:12]})" if version["hash"] else ""),

@@ -241,7 +241,7 @@ def _parse_here(outputs: list[str], opts: dict) -> dict:
             ) from None
     if opts["fold"] and len(parsed) > 1:
         parsed = [adapters.fold(parsed, opts["fold"])]
-    rows = bmf_rows(parsed, units_of=lambda measure: adapters.measure_info(measure)[1])
+    rows = bmf_rows(parsed, measure_info=adapters.measure_info)
     return {
         "uuid": "(dry run: nothing sent)",
         "adapter": opts["adapter"],

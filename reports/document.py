@@ -20,7 +20,7 @@ from reports.compare import (
     summary_line,
 )
 from reports.links import ConsoleLinks
-from reports.units import Scale, choose_scale, number
+from reports.units import Scale, choose_scale, measure_title, number
 
 ALERT_SIGN = "🚨"
 WARNING_SIGN = "⚠️"
@@ -134,7 +134,7 @@ def _alerts_table(report: dict, alerts: list[dict], links: ConsoleLinks) -> Tabl
         rows.append(
             (
                 Cell(alert["benchmark"]),
-                Cell(_measure_title(alert["measure"], scale)),
+                Cell(measure_title(alert, scale)),
                 Cell(_shown(alert.get("value"), scale) + (f" ({moved})" if moved else "")),
                 Cell(
                     f"{'upper' if upper else 'lower'} {_shown(limit, scale)}"
@@ -162,10 +162,6 @@ def _alerts_table(report: dict, alerts: list[dict], links: ConsoleLinks) -> Tabl
 
 def _maybe(link, uuid: str | None) -> str | None:
     return link(uuid) if uuid else None
-
-
-def _measure_title(measure: str, scale: Scale) -> str:
-    return f"{measure} ({scale.symbol})" if scale.symbol else measure
 
 
 def _blocks(results: list[dict]) -> list[Block]:
@@ -204,7 +200,7 @@ def _result_row(row: dict, scale: Scale) -> tuple[Cell, ...]:
 
     return (
         Cell((f"{ALERT_SIGN} " if row.get("alert") else "") + row["benchmark"]),
-        Cell(_measure_title(row["measure"], scale)),
+        Cell(measure_title(row, scale)),
         Cell(_shown(value, scale)),
         Cell(_shown(row.get("baseline"), scale)),
         Cell(percent(change(value, row.get("baseline"))) or "-"),

@@ -8,7 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reports.compare import change, percent
-from reports.units import Scale, choose_scale, number, with_units
+from reports.units import (
+    Scale,
+    choose_scale,
+    measure_name,
+    measure_title,
+    number,
+    with_units,
+)
 
 ALERT_MARK = "!"
 
@@ -75,12 +82,12 @@ def render_results(results: list[dict]) -> str:
     for row in results:
         by_measure.setdefault(row["measure"], []).append(row)
     blocks = []
-    for measure, rows in by_measure.items():
+    for rows in by_measure.values():
         scale = choose_scale(rows[0].get("units"), [r.get("value") for r in rows])
         columns = _columns(iterations, alerts, compared, scale)
         body = [[cell(r) for _, _, cell in columns] for r in rows]
         right = [i for i, (_, is_right, _) in enumerate(columns) if is_right]
-        title = f"{measure} ({scale.symbol})" if scale.symbol else measure
+        title = measure_title(rows[0], scale)
         blocks.append(f"{title}\n{table([c[0] for c in columns], body, right)}")
     return "\n\n".join(blocks)
 
@@ -96,7 +103,7 @@ def render_alerts(alerts: list[dict], units_by_measure: dict[str, str | None]) -
         scale = choose_scale(units, [a.get("value")])  # one unit for the whole line
         value, baseline = (with_units(a.get(k), units, scale) for k in ("value", "baseline"))
         lines.append(
-            f"{ALERT_MARK} ALERT {a['benchmark']} [{a['measure']}]: {value} is {where} limit "
+            f"{ALERT_MARK} ALERT {a['benchmark']} [{measure_name(a)}]: {value} is {where} limit "
             f"{with_units(limit, units, scale)} (baseline {baseline}{_p_text(a)})"
         )
     return "\n".join(lines)

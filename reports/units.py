@@ -79,3 +79,15 @@ def with_units(value: float | int | None, units: str | None, scale: Scale | None
     scale = scale or choose_scale(units, [value])
     shown = number(scale.apply(value))
     return f"{shown} {scale.symbol}" if value is not None and scale.symbol else shown
+
+
+def measure_name(row: dict) -> str:
+    """A row's measure as people read it: its name (``Latency``), as the console shows it, not
+    its slug (``latency``); a report from a server that sends no ``measure_name`` has the slug."""
+    return row.get("measure_name") or row["measure"]
+
+
+def measure_title(row: dict, scale: Scale) -> str:
+    """The measure's name with the scale's symbol: ``Latency (ms)``."""
+    name = measure_name(row)
+    return f"{name} ({scale.symbol})" if scale.symbol else name

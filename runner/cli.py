@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -55,6 +56,12 @@ def runner() -> None:
     help="Allow the 'process' executor: benchmark code runs unisolated, with network.",
 )
 @click.option(
+    "--danger-no-limits",
+    is_flag=True,
+    help="Allow a runner started by a non-root user: it runs jobs with rootless runc, as its "
+    "own uid, and cannot enforce memory, CPU or process limits (no cgroups).",
+)
+@click.option(
     "--cache-dir",
     type=click.Path(path_type=Path),
     default=DEFAULT_DIR / "cache",
@@ -103,8 +110,9 @@ def runner() -> None:
     type=click.Choice(["auto", "off"]),
     default="auto",
     show_default=True,
-    help="Run runc jobs as unprivileged host uids in a user namespace when the kernel allows "
-    "it and the cache and work directories are reachable (else: host root, with a warning).",
+    help="As root: run runc jobs as unprivileged host uids in a user namespace when the kernel "
+    "allows it and the cache and work directories are reachable (else: host root, with a "
+    "warning). A non-root runner always uses one (rootless, see --danger-no-limits).",
 )
 @click.option(
     "--image-max-bytes",
@@ -134,34 +142,61 @@ def runner() -> None:
     help="Comma-separated host[:port]s a registry may redirect blob downloads to (its "
     "storage); other redirects are refused [env: BENCHER_BLOB_REDIRECT_HOSTS].",
 )
-def up(host, runner_slug, token, executor, danger_no_sandbox, cache_dir, cache_max_bytes,
-       work_dir, poll_timeout, output_cap, max_jobs, once, userns, image_max_bytes,
-       image_config_max_bytes, output_max_bytes, blob_redirect_hosts) -> None:  # fmt: skip
+def up(host, runner_slug, token, executor, danger_no_sandbox, danger_no_limits, cache_dir,
+       cache_max_bytes, work_dir, poll_timeout, output_cap, max_jobs, once, userns,
+       image_max_bytes, image_config_max_bytes, output_max_bytes,
+       blob_redirect_hosts) -> None:  # fmt: skip
     """Claim jobs and run them until stopped. SIGTERM or Ctrl-C cancels the current job,
-    reports it, and exits."""
+    reports it, and exits.
+
+    Run it as root for the full sandbox. Started by another user it runs jobs rootless: in a
+    user namespace of its own, as container root mapped to its own uid, without memory, CPU or
+    process limits (so only with --danger-no-limits)."""
     if executor == "process" and not danger_no_sandbox:
         raise click.UsageError(
             "--executor process runs code without isolation: add --danger-no-sandbox"
         )
+    rootless = executor == "runc" and os.geteuid() != 0
+    if rootless and not danger_no_limits:
+        raise click.UsageError(
+            "a runner started by a non-root user runs jobs with rootless runc, which cannot "
+            "enforce the spec's memory, CPU and process limits (no cgroups): run it as root, or "
+            "accept that with --danger-no-limits"
+        )
+    if rootless and userns == "off":
+        raise click.UsageError("a non-root runner needs a user namespace: drop --userns off")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     from oci import RegistryClient
     from runner.api import ApiRefused, RunnerApi
     from runner.daemon import Runner
     from runner.executors import get_executor
+    from runner.executors.rootless import enter_user_namespace
     from runner.executors.userns import choose_id_shift
     from runner.images import ImageStore
-    from runner.output_mount import clear_stale_jobs
+    from runner.output_mount import prepare_jobs_dir
 
     kwargs: dict = {}
     id_shift = 0
-    if executor == "runc":
+    if rootless:
+        host_uid = os.getuid()  # 0 once inside the namespace
+        try:
+            enter_user_namespace()  # before any thread starts: the kernel requires it
+        except OSError as err:
+            raise click.ClickException(str(err)) from None
+        logging.getLogger("bencher.runner").warning(
+            "rootless: jobs run as container root mapped to host uid %d, without memory, CPU or "
+            "process limits (--danger-no-limits)",
+            host_uid,
+        )
+        kwargs = {"state_root": work_dir / "sandbox", "rootless": True}
+    elif executor == "runc":
         id_shift = choose_id_shift(userns, [cache_dir.parent, work_dir])
         kwargs = {"state_root": work_dir / "sandbox", "id_shift": id_shift}
     try:
         chosen = get_executor(executor, **kwargs)
     except (FileNotFoundError, PermissionError) as err:
         raise click.ClickException(str(err)) from None
-    clear_stale_jobs(work_dir / "jobs")
+    prepare_jobs_dir(work_dir / "jobs")
     daemon = Runner(
         RunnerApi(host, runner_slug, token),
         ImageStore(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -113,8 +114,13 @@ class JobOutput:
         self.iterations: list[IterationOutput] = []
 
     def streams(self, index: int) -> tuple[StreamFile, StreamFile]:
-        """Fresh stdout and stderr files for iteration ``index`` (outside the job's mount)."""
+        """Fresh stdout and stderr files for iteration ``index`` (outside the job's mount).
+
+        The directory is 0700 whatever the umask: the job directory above it must stay
+        searchable by a user namespace's root, but the output is the job owner's alone.
+        """
         self.directory.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.directory, 0o700)
         return (
             StreamFile(self.directory / f"{index}.stdout", self.budget),
             StreamFile(self.directory / f"{index}.stderr", self.budget),

@@ -7,7 +7,9 @@ the iteration and unmounts it when the job ends, before deleting the job's direc
 
 tmpfs pages are memory: they are charged to the memory cgroup of the process that writes them,
 so output also counts against the job's memory limit while the container runs. Only the runc
-executor mounts (it runs as root); the ``process`` executor is for development and unbounded.
+executor mounts (it runs as root, or as root of a rootless runner's own user and mount namespace,
+where the mount stays invisible to the host); the ``process`` executor is for development and
+unbounded.
 """
 
 from __future__ import annotations
@@ -44,16 +46,20 @@ def make_output_dir(path: Path, size: int, *, mount: bool) -> None:
         raise OSError(code, f"could not mount the output tmpfs: {os.strerror(code)}", str(path))
 
 
-def clear_stale_jobs(jobs_dir: Path) -> None:
-    """Unmount and delete the job directories a runner that died mid-job left in ``jobs_dir``.
+def prepare_jobs_dir(jobs_dir: Path) -> None:
+    """Create ``jobs_dir`` searchable but not listable (0711), after unmounting and deleting the
+    job directories a runner that died mid-job left there.
 
-    Run at start-up: an output tmpfs left mounted would hold its memory until reboot.
+    Run at start-up: an output tmpfs left mounted would hold its memory until reboot. Mode
+    0711: a user namespace's root must reach each job's output mount, but no local user should
+    learn which jobs run (each job's streams are 0700, see :mod:`runner.output`).
     """
-    if not jobs_dir.is_dir():
-        return
-    for job_dir in jobs_dir.iterdir():
-        release_output_dirs(job_dir)
-        shutil.rmtree(job_dir, ignore_errors=True)
+    if jobs_dir.is_dir():
+        for job_dir in jobs_dir.iterdir():
+            release_output_dirs(job_dir)
+            shutil.rmtree(job_dir, ignore_errors=True)
+    jobs_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(jobs_dir, 0o711)
 
 
 def release_output_dirs(job_dir: Path) -> None:

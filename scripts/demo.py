@@ -96,6 +96,10 @@ def bencher(env: dict[str, str], *args: str, shown: str | None = None) -> int:
 def demo(work: Path) -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BENCHER_")}
     env["BENCHER_DATA_DIR"] = str(work / "data")
+    # Inside the temporary directory too, so nothing is left; searchable (0711, not listable)
+    # so that jobs get a user namespace, as under `up`'s default /var/lib/bencher-runner.
+    env["BENCHER_RUNNER_DIR"] = str(work / "runner")
+    work.chmod(0o711)
     say(
         "Starting the embedded Bencher: Redis, a registry with a demo image, the API, Celery, "
         "a runc runner"

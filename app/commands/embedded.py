@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.commands.registry import INSTANCE_HEADER, registry_binary, start_registry
+from app.commands.runner_dir import default_runner_dir, prepare_runner_dir
 from app.commands.supervisor import (
     Child,
     DataDirLock,
@@ -46,6 +47,8 @@ START_TIMEOUT = 60.0
 PROVISION_TIMEOUT = 600.0
 #: What the runner logs when it reports a job it canceled (runner/daemon.py).
 _CANCELED = re.compile(r"^\S+ \S+ job \S+: canceled", re.M)
+#: What it logs at start when jobs cannot get a user namespace (runner/executors/userns.py).
+_HOST_ROOT = re.compile(r"jobs run as host root without a user namespace: (.*)$", re.M)
 #: Redis stops last: the worker acknowledges its last task through it, the API publishes.
 _BEFORE_REDIS = ("runner", "api", "worker", "beat", "flower")
 #: The API stops after the runner, so what is still in flight then is at most a CLI request of a
@@ -67,6 +70,8 @@ class UpOptions:
     flower_port: int
     runner: bool
     danger_no_sandbox: bool
+    #: None: :func:`app.commands.runner_dir.default_runner_dir` of the data directory.
+    runner_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -279,16 +284,17 @@ class Embedded:
         opts = self.options
         sandbox = ["--executor", "process", "--danger-no-sandbox"] if opts.danger_no_sandbox else []
         self.note("starting the local runner")
-        for directory in ("runner-cache", "runner-work"):
-            private_dir(self.data_dir / directory)
+        runner_dir = opts.runner_dir or default_runner_dir(self.data_dir)
+        cache, work, removed = prepare_runner_dir(runner_dir, self.data_dir)
+        for old in removed:
+            self.note(f"removed {old} (the runner's directories are now in {runner_dir})")
         runner = self.supervisor.python(
             "runner", "cli.main", "runner", "up", "--host", url,
             "--runner", credentials.runner_slug,
-            "--cache-dir", str(self.data_dir / "runner-cache"),
-            "--work-dir", str(self.data_dir / "runner-work"), *sandbox,
+            "--cache-dir", str(cache), "--work-dir", str(work), *sandbox,
             secrets={"BENCHER_RUNNER_TOKEN": credentials.runner_token},
             # The usual umask: the root filesystems it unpacks must stay traversable by an
-            # image's non-root user; the 0700 data directory keeps them from other users.
+            # image's non-root user; it makes what must be private private itself.
             umask=0o022,
         )  # fmt: skip
 
@@ -300,8 +306,13 @@ class Embedded:
 
         api.stop_delay = linger
         wait_until(runner, log_says(runner, "waiting for jobs"), "start", START_TIMEOUT, self.stop)
-        kind = "no sandbox (--danger-no-sandbox)" if opts.danger_no_sandbox else "runc sandbox"
-        return f"{credentials.runner_slug} ({kind})"
+        if opts.danger_no_sandbox:
+            kind = "no sandbox (--danger-no-sandbox)"
+        elif host_root := _HOST_ROOT.search(runner.log_text()):
+            kind = f"runc sandbox, jobs as host root: {host_root.group(1)}"
+        else:
+            kind = "runc sandbox, jobs in a user namespace"
+        return f"{credentials.runner_slug} ({kind}; files in {runner_dir})"
 
 
 def bencher_command() -> str:

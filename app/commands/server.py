@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import signal
 import threading
+from pathlib import Path
 
 import click
 
@@ -72,6 +73,16 @@ def init(email: str, org_slug: str, plan: str) -> None:
     is_flag=True,
     help="Run the local runner with the unisolated 'process' executor (no runc).",
 )
+@click.option(
+    "--runner-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="BENCHER_RUNNER_DIR",
+    default=None,
+    help="Where the local runner keeps its image cache and job files [default: as root "
+    "/var/lib/bencher-runner/<key of the data directory>, else BENCHER_DATA_DIR/runner; every "
+    "parent must be searchable by others for jobs to get a user namespace] "
+    "[env: BENCHER_RUNNER_DIR].",
+)
 def up(
     port: int,
     redis_port: int,
@@ -81,13 +92,15 @@ def up(
     flower_port: int,
     no_runner: bool,
     danger_no_sandbox: bool,
+    runner_dir: Path | None,
 ) -> None:
     """Run the whole system on this machine: API, Celery worker and beat, an OCI registry
     with a demo benchmark image, and a local runner.
 
     \b
     Data (SQLite, job output, registry storage, logs) stays in BENCHER_DATA_DIR
-    (default ~/.bencher) for the next `up`. Redis is embedded unless BENCHER_BROKER_URL is set.
+    (default ~/.bencher) for the next `up`, the runner's image cache in --runner-dir.
+    Redis is embedded unless BENCHER_BROKER_URL is set.
     Every port is checked before anything starts. Ctrl-C stops everything (a second Ctrl-C
     kills what is left); a job that is running is canceled and reported first.
     """  # fmt: skip
@@ -96,7 +109,7 @@ def up(
     from app.config import default_data_dir
 
     options = UpOptions(port, redis_port, registry_port, not no_registry, flower, flower_port,
-                        not no_runner, danger_no_sandbox)  # fmt: skip
+                        not no_runner, danger_no_sandbox, runner_dir)  # fmt: skip
     stop, hurry = threading.Event(), threading.Event()
 
     def on_signal(signum, frame) -> None:

@@ -6,6 +6,8 @@ The page's URL holds the whole selection, in the perf API's own query parameters
 ``linear`` or ``log``) and ``zoom`` (the x range zoomed into), so a link reproduces the view.
 The chart's script fetches ``perf.json`` with the same query: the points in columns
 (:mod:`app.services.perf_columns`), one array per field and series, the shape uPlot draws from.
+Each picker shows a first page of choices and asks ``perf/{dimension}.json`` for more as the
+visitor types (:mod:`app.services.pickers`).
 """
 
 from __future__ import annotations
@@ -17,31 +19,31 @@ from marshmallow import ValidationError
 
 from app.console import bp
 from app.console.session import project_for
-from app.errors import validation_error
-from app.models import Benchmark, Measure, Project, Testbed
+from app.errors import NotFound, validation_error
+from app.models import Project
 from app.schemas.perf import PerfArgsSchema
 from app.schemas.perf_columns import PerfColumnsSchema
-from app.services.branches import list_branches
+from app.schemas.picker import PickerChoicesSchema, PickerSearchSchema
 from app.services.perf_columns import perf_columns
-from app.services.projects import list_dimension
+from app.services.pickers import DIMENSIONS, chosen_rows, search_choices
 
 X_AXES = ("date", "version")
 Y_SCALES = ("auto", "linear", "log")
-#: The pickers list at most this many of each dimension; the benchmark picker is searchable.
-PICKER_SIZE = 500
-_DIMENSIONS = ("branches", "testbeds", "benchmarks", "measures")
+#: A picker lists at most this many choices at once (beside those the link chose); searching
+#: on the server reaches the others.
+PICKER_SIZE = 100
 _VIEW_ARGS = ("x", "y", "zoom")
 
 
 @bp.get("/projects/<project>/perf")
 def perf_page(project: str):
     found = project_for(project)
-    choices = _choices(found)
-    if not any(request.args.get(name) for name in _DIMENSIONS):
+    selected = {name: _split(request.args.get(name)) for name in DIMENSIONS}
+    choices = _choices(found, selected)
+    if not any(selected.values()):
         defaults = _default_selection(choices)
         if defaults:
             return redirect(url_for("console.perf_page", project=found.slug, **defaults))
-    selected = {name: _split(request.args.get(name)) for name in _DIMENSIONS}
     return render_template(
         "perf.html", project=found, choices=choices, selected=selected,
         x=_one_of("x", X_AXES), y=_one_of("y", Y_SCALES),
@@ -62,27 +64,48 @@ def perf_data(project: str):
     return Response(body, mimetype="application/json")
 
 
-def _choices(project: Project) -> dict[str, list]:
-    return {
-        "branches": list(list_branches(project, per_page=PICKER_SIZE)),
-        "testbeds": list_dimension(project, Testbed, 1, PICKER_SIZE)[0],
-        "benchmarks": list_dimension(project, Benchmark, 1, PICKER_SIZE)[0],
-        "measures": list_dimension(project, Measure, 1, PICKER_SIZE)[0],
-    }
+@bp.get("/projects/<project>/perf/<dimension>.json")
+def perf_choices(project: str, dimension: str):
+    """A picker's choices matching what the visitor types: the first :data:`PICKER_SIZE` by
+    name and how many more match, so the page can ask for a narrower search."""
+    found = project_for(project)
+    if dimension not in DIMENSIONS:
+        raise NotFound(f"no picker {dimension!r}: use one of {', '.join(DIMENSIONS)}")
+    try:
+        search = PickerSearchSchema().load(request.args)["search"]
+    except ValidationError as err:
+        raise validation_error(err) from None
+    rows, total = search_choices(found, DIMENSIONS[dimension], search, PICKER_SIZE)
+    return PickerChoicesSchema().dump({"items": rows, "more": total - len(rows)})
 
 
-def _default_selection(choices: dict[str, list]) -> dict[str, str]:
+def _choices(project: Project, selected: dict[str, list[str]]) -> dict[str, dict]:
+    """Each picker's choices: the rows the link chose (wherever they fall by name), then the
+    first page of the others; ``more`` counts the matches left out."""
+    choices = {}
+    for name, model in DIMENSIONS.items():
+        rows, total = search_choices(project, model, "", PICKER_SIZE)
+        chosen = chosen_rows(project, model, selected[name])
+        chosen_ids = {row.id for row in chosen}
+        others = [row for row in rows if row.id not in chosen_ids]
+        # An archived branch a link names is shown but not counted in ``total``.
+        more = max(total - len(chosen) - len(others), 0)
+        choices[name] = PickerChoicesSchema().dump({"items": chosen + others, "more": more})
+    return choices
+
+
+def _default_selection(choices: dict[str, dict]) -> dict[str, str]:
     """A first view for a bare perf link: ``main`` (or the first branch), the first testbed
     and measure, and up to five benchmarks; empty while the project has no results."""
-    if not all(choices[name] for name in _DIMENSIONS):
+    firsts = {name: choices[name]["items"] for name in DIMENSIONS}
+    if not all(firsts.values()):
         return {}
-    branches = choices["branches"]
-    branch = next((b for b in branches if b.slug == "main"), branches[0])
+    branch = next((b for b in firsts["branches"] if b["slug"] == "main"), firsts["branches"][0])
     return {
-        "branches": branch.slug,
-        "testbeds": choices["testbeds"][0].slug,
-        "benchmarks": ",".join(b.slug for b in choices["benchmarks"][:5]),
-        "measures": choices["measures"][0].slug,
+        "branches": branch["ref"],
+        "testbeds": firsts["testbeds"][0]["ref"],
+        "benchmarks": ",".join(b["ref"] for b in firsts["benchmarks"][:5]),
+        "measures": firsts["measures"][0]["ref"],
     }
 
 

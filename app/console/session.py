@@ -127,11 +127,11 @@ def _check_csrf() -> None:
 def _sign_in(err: SignInRequired):
     # After a refused POST (a dismiss), come back to the page that sent it, not to the POST.
     if request.method == "GET":
-        target = request.full_path
+        path, query = request.path, request.query_string.decode()
     else:
         referrer = urlsplit(request.referrer or "")
-        target = referrer.path + (f"?{referrer.query}" if referrer.query else "")
-    return redirect(url_for("console.signin", next=target))
+        path, query = referrer.path, referrer.query
+    return redirect(url_for("console.signin", next=path + (f"?{query}" if query else "")))
 
 
 def _safe_next(target: str | None) -> str:

@@ -21,6 +21,8 @@ class AlertSchema(Schema):
     status = fields.String(attribute="alert.status")
     value = fields.Float(attribute="metric.value")
     measure = fields.String(attribute="metric.measure.slug")
+    measure_name = fields.String(attribute="metric.measure.name")
+    units = fields.String(attribute="metric.measure.units")
     benchmark = fields.String()
     report = fields.String()
     baseline = fields.Float(attribute="alert.boundary.baseline", allow_none=True)

@@ -32,6 +32,7 @@ class ResultSchema(_RowSchema):
     iteration = fields.Integer()
     benchmark = fields.String()
     measure = fields.String()
+    measure_name = fields.String()  # what people read; ``measure`` is the slug a query takes
     units = fields.String()
     value = fields.Float()
     lower_value = fields.Float(allow_none=True)
@@ -60,6 +61,7 @@ class ReportAlertSchema(_RowSchema):
 
     benchmark = fields.String()
     measure = fields.String()
+    measure_name = fields.String()
     value = fields.Float()
     baseline = fields.Float(allow_none=True)
     lower_limit = fields.Float(allow_none=True)

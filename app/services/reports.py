@@ -71,6 +71,7 @@ class ResultRow:
     benchmark_id: int
     benchmark_uuid: str
     measure: str
+    measure_name: str
     measure_id: int
     measure_uuid: str
     units: str | None
@@ -164,6 +165,7 @@ def _results(report: Report) -> list[ResultRow]:
             Benchmark.id.label("benchmark_id"),
             Benchmark.uuid.label("benchmark_uuid"),
             Measure.slug.label("measure"),
+            Measure.name.label("measure_name"),
             Measure.id.label("measure_id"),
             Measure.uuid.label("measure_uuid"),
             Measure.units,

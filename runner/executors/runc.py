@@ -21,6 +21,10 @@ Cgroups: by default the container's cgroup is created under the runner's own cgr
 ``cgroupsPath``), so jobs stay inside whatever limits the runner's service has. On a pure cgroup
 v2 host that needs the runner's cgroup to be delegated; pass ``cgroup_parent`` (an absolute path
 such as ``/bencher``) to place containers elsewhere.
+
+Rootless (``rootless=True``, see :mod:`runner.executors.rootless`): the runner is root only of
+its own user namespace, which maps one id. runc runs with ``--rootless true`` and the container
+gets no cgroup (so no limits and no OOM counter), and only images running as root can run.
 """
 
 from __future__ import annotations
@@ -54,7 +58,8 @@ _OOM_EXIT_CODE = 128 + 9
 
 
 class RuncExecutor:
-    """Runs each job in a fresh runc container; needs root and the ``runc`` binary."""
+    """Runs each job in a fresh runc container; needs the ``runc`` binary and root (of the host,
+    or with ``rootless`` of the runner's own user namespace)."""
 
     name = "runc"
 
@@ -67,12 +72,16 @@ class RuncExecutor:
         tmp_size_bytes: int = 1 << 30,
         kill_grace: float = 5.0,
         id_shift: int = 0,
+        rootless: bool = False,
     ) -> None:
         resolved = shutil.which(runc_path)
         if resolved is None:
             raise FileNotFoundError(f"runc not found as {runc_path!r}: apt-get install runc")
         if os.geteuid() != 0:
-            raise PermissionError("the runc executor needs root (rootless runc is not supported)")
+            raise PermissionError(
+                "the runc executor needs root, or its own user namespace (`runner up` enters one "
+                "when started by another user)"
+            )
         self.runc = resolved
         self.state_root = Path(state_root)
         self.runc_root = self.state_root / "runc"
@@ -84,6 +93,7 @@ class RuncExecutor:
         self.tmp_size_bytes = tmp_size_bytes
         self.kill_grace = kill_grace
         self.id_shift = id_shift
+        self.rootless = rootless
         self.cleanup()
 
     def cleanup(self) -> list[str]:
@@ -130,6 +140,15 @@ class RuncExecutor:
             return RunResult(
                 None, "", "", error=f"user {spec.user!r} is outside the sandbox's ids 0..65535"
             )
+        if self.rootless and (uid, gid) != (0, 0):
+            return RunResult(
+                None,
+                "",
+                "",
+                error=f"the image runs as user {spec.user!r} ({uid}:{gid}); a rootless runner "
+                "maps only container root to its own user, so it runs only images whose user "
+                "is root",
+            )
         env = dict(spec.env)
         env.setdefault("HOME", home)
         if spec.output_dir is not None:
@@ -144,7 +163,7 @@ class RuncExecutor:
             uid=uid,
             gid=gid,
             env=env,
-            cgroups_path=f"{parent}{container_id}",
+            cgroups_path=None if self.rootless else f"{parent}{container_id}",
             tmp_size_bytes=self.tmp_size_bytes,
             nofile=_nofile_limit(),
             id_shift=self.id_shift,
@@ -186,7 +205,7 @@ class RuncExecutor:
             sink=spec.sink,
         )
         errors = _runc_errors(log_path)
-        oom = self._oom_killed(container_id)
+        oom = False if self.rootless else self._oom_killed(container_id)  # no cgroup, no limit
         if oom is None:
             oom = outcome.returncode == _OOM_EXIT_CODE and spec.memory_bytes is not None
         stopped_by_us = outcome.timed_out or outcome.canceled
@@ -207,6 +226,8 @@ class RuncExecutor:
 
     def _global_args(self, log_path: Path | None = None) -> list[str]:
         args = [self.runc, "--root", str(self.runc_root)]
+        if self.rootless:
+            args += ["--rootless", "true"]  # cgroup errors ignored, whatever runc would guess
         if log_path is not None:
             args += ["--log", str(log_path), "--log-format", "json"]
         return args

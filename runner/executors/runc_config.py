@@ -22,7 +22,10 @@ The sandbox, in the spirit of Docker's defaults but tighter:
   whose arguments a filter cannot see, returns ENOSYS;
 * with ``id_shift`` (see :mod:`runner.executors.userns`), a user namespace mapping container
   ids ``0..65535`` to host ids ``id_shift..id_shift+65535``: container root is an unprivileged
-  host user.
+  host user;
+* without a cgroup (``cgroups_path=None``, a rootless runner: :mod:`runner.executors.rootless`)
+  no ``cgroupsPath``, no resource limits and no cgroupfs at ``/sys/fs/cgroup``: runc would
+  bind the runner's own cgroup there, listing host pids, and it would hold no limits to read.
 """
 
 from __future__ import annotations
@@ -91,7 +94,7 @@ def build_config(
     uid: int,
     gid: int,
     env: dict[str, str],
-    cgroups_path: str,
+    cgroups_path: str | None,
     tmp_size_bytes: int,
     nofile: int = NOFILE_LIMIT,
     hostname: str = "bencher",
@@ -101,7 +104,8 @@ def build_config(
 
     ``nofile`` must not exceed the runner's own hard ``RLIMIT_NOFILE``: raising it is refused.
     ``uid`` and ``gid`` are inside the container; a non-zero ``id_shift`` adds a user namespace
-    mapping them to host ids ``id_shift + id``.
+    mapping them to host ids ``id_shift + id``. ``cgroups_path`` None: no cgroup, hence no
+    limits (see the module docstring).
     """
     mounts: list[dict[str, Any]] = [
         {"destination": "/proc", "type": "proc", "source": "proc"},
@@ -125,15 +129,18 @@ def build_config(
             "source": "sysfs",
             "options": ["nosuid", "noexec", "nodev", "ro"],
         },
-        {
-            # Runtimes (JVM, Go, .NET) read their memory and CPU limits from here.
-            "destination": "/sys/fs/cgroup",
-            "type": "cgroup",
-            "source": "cgroup",
-            "options": ["nosuid", "noexec", "nodev", "relatime", "ro"],
-        },
         _tmpfs("/tmp", ["nosuid", "nodev", "mode=1777", f"size={tmp_size_bytes}"]),
     ]
+    if cgroups_path is not None:
+        mounts.append(
+            {
+                # Runtimes (JVM, Go, .NET) read their memory and CPU limits from here.
+                "destination": "/sys/fs/cgroup",
+                "type": "cgroup",
+                "source": "cgroup",
+                "options": ["nosuid", "noexec", "nodev", "relatime", "ro"],
+            }
+        )
     if spec.output_dir is not None:
         mounts.append(
             {
@@ -150,6 +157,9 @@ def build_config(
         namespaces.append("user")
         mapping = [{"containerID": 0, "hostID": id_shift, "size": USERNS_SIZE}]
         mappings = {"uidMappings": mapping, "gidMappings": mapping}
+    cgroup: dict[str, Any] = {}
+    if cgroups_path is not None:
+        cgroup = {"cgroupsPath": cgroups_path, "resources": _resources(spec)}
     return {
         "ociVersion": "1.0.2",
         "process": {
@@ -172,8 +182,7 @@ def build_config(
         "hostname": hostname,
         "mounts": mounts,
         "linux": {
-            "cgroupsPath": cgroups_path,
-            "resources": _resources(spec),
+            **cgroup,
             "namespaces": [{"type": t} for t in namespaces],
             **mappings,
             "maskedPaths": MASKED_PATHS,

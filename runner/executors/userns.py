@@ -11,6 +11,9 @@ parent of the cache and work directories must be searchable by it (mode ``o+x``)
 a user namespace when the kernel offers them and those paths are reachable; otherwise it falls
 back, with a warning, to running jobs as host root inside the other namespaces, without
 capabilities beyond ``CAP_KILL`` and ``CAP_NET_BIND_SERVICE`` and with ``noNewPrivileges``.
+
+This is for a runner started by root; one started by another user runs rootless instead
+(:mod:`runner.executors.rootless`).
 """
 
 from __future__ import annotations

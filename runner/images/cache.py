@@ -76,8 +76,9 @@ class ImageStore:
     deleted. ``id_shift`` (see
     :mod:`runner.executors.userns`) shifts the owners of unpacked files for a user namespace; a
     cached rootfs unpacked with another shift is unpacked again. With a shift the cache
-    directory is mode 0711 (searchable, not listable), as the namespace's root must reach the
-    rootfs through it.
+    directory and its ``rootfs`` are mode 0711 (searchable, not listable), as the namespace's
+    root must reach a rootfs through them; everything else is 0700, as the whole cache is
+    without a shift (private images stay private from other local users).
 
     Safe for concurrent pulls from threads and processes sharing ``cache_dir``: pulls are
     serialised by an exclusive ``flock``, waited for at most ``lock_timeout`` seconds. Eviction
@@ -103,9 +104,12 @@ class ImageStore:
         self.max_config_bytes = max_config_bytes
         self.lock_timeout = lock_timeout
         self._client_factory = client_factory or RegistryClient
-        for sub in ("blobs/sha256", "rootfs", "images", "tmp"):
+        searchable = 0o711 if id_shift else 0o700
+        for sub, mode in (("blobs", 0o700), ("rootfs", searchable), ("images", 0o700),
+                          ("tmp", 0o700), ("blobs/sha256", 0o700)):  # fmt: skip
             (self.cache_dir / sub).mkdir(parents=True, exist_ok=True)
-        os.chmod(self.cache_dir, 0o711 if id_shift else 0o700)
+            os.chmod(self.cache_dir / sub, mode)
+        os.chmod(self.cache_dir, searchable)
 
     def pull(
         self,

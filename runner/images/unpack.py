@@ -19,7 +19,8 @@ created as they are, dangling or absolute: they are only dangerous when followed
 follow one outside the root. Modes are kept except setuid/setgid bits on files, which are dropped:
 they are useless under ``no_new_privileges`` and would be root-owned setuid binaries on the host.
 Ownership is kept when running as root, shifted by ``id_shift`` for a user namespace (ids past
-the namespace's 65536 become its ``nobody``, 65534).
+the namespace's 65536 become its ``nobody``, 65534); a rootless runner maps only its own id, so
+its files stay its own (root inside the container).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from typing import BinaryIO
 
 from oci.digests import format_digest
 from oci.errors import CorruptLayerError, UnsafeLayerError
+from runner.executors.rootless import maps_many_ids
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +203,7 @@ def _split_name(name: str, entry: str) -> list[str]:
 class _Extractor:
     def __init__(self, root: Path, id_shift: int = 0, budget: UnpackBudget | None = None) -> None:
         self.root = root.resolve()
-        self.is_root = os.geteuid() == 0
+        self.is_root = maps_many_ids()
         self.id_shift = id_shift
         self.budget = budget
         self.created: set[tuple[str, ...]] = set()

@@ -1,9 +1,13 @@
-"""The console's pages in headless Chromium: what each shows, sign-in for private projects,
-and dismissing alerts (which needs a signed-in session and the form's CSRF token)."""
+"""The console's pages in headless Chromium: what each shows, paging through the lists,
+sign-in and sign-out for private projects, and dismissing alerts (which needs a signed-in
+session and the form's CSRF token)."""
 
 from __future__ import annotations
 
-from tests.support.console_data import FIB, LIMIT
+from urllib.parse import parse_qs, urlsplit
+
+from app.console.pages import PER_PAGE
+from tests.support.console_data import FIB, LIMIT, seed_more
 
 
 def _sign_in(page, token: str) -> None:
@@ -30,7 +34,7 @@ def test_the_pages_show_the_project(live_server, page, seeded, screenshot):
     rows = page.locator("#results tbody tr")
     assert rows.count() == 2
     fib = rows.filter(has_text="fib").inner_text()
-    assert "100 nanoseconds (ns)" in fib
+    assert "\tLatency\t100 nanoseconds (ns)" in fib  # the measure's name, as on the alerts
     assert "upper" in fib and "active" in fib
     sort = rows.filter(has_text="sort").inner_text()
     assert "-4.5 %" in sort  # 21 against the previous 22
@@ -64,6 +68,8 @@ def test_the_pages_show_the_project(live_server, page, seeded, screenshot):
     page.wait_for_url("**/thresholds/*-*")
     models = page.locator("#models tbody tr")
     assert models.count() == 1 and "current" in models.inner_text()
+    assert "Latency, in nanoseconds (ns)" in page.inner_text("body")
+    screenshot("threshold")
 
 
 def test_a_private_project_asks_to_sign_in(live_server, page, seeded, factory, screenshot):
@@ -86,6 +92,63 @@ def test_a_private_project_asks_to_sign_in(live_server, page, seeded, factory, s
     cookie = next(c for c in page.context.cookies() if c["name"] == "bencher_console")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     assert seeded.token not in cookie["value"]
+
+
+def test_signing_out_clears_the_session(live_server, page, seeded):
+    private = f"{live_server.url}/console/projects/secret"
+    page.goto(private)
+    _sign_in(page, seeded.token)
+    page.wait_for_url(private)
+    assert any(c["name"] == "bencher_console" for c in page.context.cookies())
+    page.click("button:has-text('Sign out')")
+    page.wait_for_url(f"{live_server.url}/console/")
+    assert page.locator("a:text-is('Sign in')").is_visible()
+    assert "secret" not in page.inner_text("#projects")
+    assert [c for c in page.context.cookies() if c["name"] == "bencher_console"] == []
+    page.goto(private)
+    page.wait_for_url("**/console/signin?next=**")
+    assert parse_qs(urlsplit(page.url).query)["next"][0].startswith("/console/projects/secret")
+
+
+def _codes(page, table: str) -> list[str]:
+    """The short ids in the first column of a list, top to bottom."""
+    return page.locator(f"{table} tbody tr td:first-child code").all_inner_texts()
+
+
+def _page_number(page) -> list[str]:
+    return parse_qs(urlsplit(page.url).query).get("page", [])
+
+
+def test_the_lists_page_through_older_and_newer(live_server, page, seeded, client,
+                                                 screenshot):  # fmt: skip
+    fib_alerts = [a["uuid"] for a in client.get("/v0/projects/demo/alerts").json]
+    more = seed_more(client, seeded, PER_PAGE)
+    lists = {  # each list's first page, then its second, newest first
+        "reports": (more.reports, list(reversed(seeded.reports))),
+        "jobs": (more.jobs, [seeded.job]),
+        "alerts": (more.alerts, fib_alerts),
+    }
+    for name, (first, second) in lists.items():
+        page.goto(f"{live_server.url}/console/projects/demo/{name}")
+        assert _codes(page, f"#{name}") == [uuid[:8] for uuid in first]
+        assert page.locator(".pager a:has-text('newer')").count() == 0
+        page.click(".pager a:has-text('older')")
+        page.wait_for_url(lambda url: "page=2" in url)
+        assert _page_number(page) == ["2"]
+        assert _codes(page, f"#{name}") == [uuid[:8] for uuid in second]
+        assert page.locator(".pager a:has-text('older')").count() == 0
+        if name == "reports":
+            assert f"page 2 · {len(first) + len(second)} in all" in page.inner_text(".pager")
+            screenshot("reports-page-2")
+        page.click(".pager a:has-text('newer')")
+        page.wait_for_url(lambda url: "page=1" in url)
+        assert _page_number(page) == ["1"]
+        assert _codes(page, f"#{name}") == [uuid[:8] for uuid in first]
+
+    # Exactly a page of completed jobs: no "older" link to an empty page.
+    page.goto(f"{live_server.url}/console/projects/demo/jobs?status=completed")
+    assert len(_codes(page, "#jobs")) == PER_PAGE
+    assert page.locator(".pager a:has-text('older')").count() == 0
 
 
 def test_dismissing_alerts_needs_the_session_and_csrf(live_server, page, seeded, client,

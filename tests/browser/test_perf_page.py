@@ -4,10 +4,13 @@ whole selection."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs, urlsplit
 
+from app.console.perf import PICKER_SIZE
 from reports.links import ConsoleLinks
 from tests.support.console_data import FIB, LIMIT
+from tests.support.server import auth, run_body
 
 SELECTION = "branches=main&testbeds=localhost&benchmarks=fib&measures=latency"
 
@@ -15,6 +18,13 @@ SELECTION = "branches=main&testbeds=localhost&benchmarks=fib&measures=latency"
 def _drawn(page) -> dict:
     page.wait_for_selector("#plot[data-state=drawn]", state="attached")
     return page.eval_on_selector("#plot", "el => ({...el.dataset})")
+
+
+def _search(page, dimension: str, text: str) -> None:
+    """Types ``text`` into a picker's search and waits for the server's choices."""
+    page.fill(f"input[data-filter={dimension}]", text)
+    page.wait_for_selector(f"fieldset[data-dimension={dimension}][data-searched='{text}']",
+                           state="attached")  # fmt: skip
 
 
 def _point_position(page, series: int, row: int) -> tuple[float, float]:
@@ -68,10 +78,14 @@ def test_the_url_round_trips_the_selection(live_server, page, browser, seeded):
     first = parse_qs(urlsplit(page.url).query)
     assert first["benchmarks"] == ["fib,sort"] and first["branches"] == ["main"]
 
-    # Search the benchmark picker, keep only sort, pick dates and the version axis.
-    page.fill("input[data-filter=benchmarks]", "fi")
-    assert page.locator("label:has(input[value=sort])").is_hidden()
+    # Search the benchmark picker (the checked choices stay), keep only sort, pick dates and
+    # the version axis.
     page.uncheck("input[name=benchmarks][value=fib]")
+    _search(page, "benchmarks", "so")
+    assert page.locator("input[name=benchmarks][value=fib]").count() == 0
+    _search(page, "benchmarks", "fi")
+    assert page.is_checked("input[name=benchmarks][value=sort]")  # kept, though no match
+    assert not page.is_checked("input[name=benchmarks][value=fib]")
     page.fill("input[name=start_date]", "2024-05-02")
     page.fill("input[name=end_date]", "2024-05-05")
     page.select_option("select[name=x]", "version")  # submits the form
@@ -137,3 +151,39 @@ def test_zooming_joins_the_url(live_server, page, browser, seeded):
 
     page.dblclick("#plot .u-over")  # zoom out: the range leaves the URL
     page.wait_for_url(lambda url: "zoom=" not in url)
+
+
+def test_a_picker_finds_any_of_thousands_of_benchmarks(live_server, page, browser, seeded,
+                                                       client, screenshot):  # fmt: skip
+    # 600 more benchmarks, named before fib: fib and the one picked lie beyond the first page.
+    many = {f"bench-{i:04d}": {"latency": {"value": float(i + 1)}} for i in range(600)}
+    body = run_body("demo", [json.dumps(many)])
+    assert client.post("/v0/run", json=body, headers=auth(seeded.token)).status_code == 201
+    page.goto(f"{live_server.url}/console/projects/demo/perf?{SELECTION}")
+    _drawn(page)
+    picker = page.locator("fieldset[data-dimension=benchmarks]")
+    assert picker.locator("label").count() == PICKER_SIZE + 1  # fib (chosen) and a first page
+    assert page.is_checked("input[name=benchmarks][value=fib]")
+    left_out = 602 - PICKER_SIZE - 1  # 600, fib and sort, less those shown
+    assert picker.locator(".more").inner_text() == f"{left_out} more, refine the search"
+
+    _search(page, "benchmarks", "bench-0")
+    assert picker.locator(".more").inner_text() == f"{600 - PICKER_SIZE} more, refine the search"
+    screenshot("perf-search")
+    _search(page, "benchmarks", "0555")
+    labels = picker.locator("label").all_inner_texts()
+    assert [label.strip() for label in labels] == ["fib", "bench-0555"]
+    assert picker.locator(".more").is_hidden()
+    page.check("input[name=benchmarks][value=bench-0555]")
+    page.click("#perf-apply")
+    page.wait_for_url("**bench-0555**")
+    assert parse_qs(urlsplit(page.url).query)["benchmarks"] == ["fib,bench-0555"]
+    assert _drawn(page)["points"] == str(len(FIB) + 1)
+
+    other = browser.new_context()
+    again = other.new_page()
+    again.goto(page.url)
+    assert _drawn(again)["points"] == str(len(FIB) + 1)
+    assert again.is_checked("input[name=benchmarks][value=bench-0555]")
+    assert again.is_checked("input[name=benchmarks][value=fib]")
+    other.close()

@@ -28,7 +28,7 @@ def test_remote_run_returns_the_right_metrics(stack):
     assert values == {("sort", "latency"): 1500.0, ("hash", "latency"): 40.0}
     human = stack.bencher("run", "--image", f"{stack.registry}/e2e/bmf:v1", "--adapter", "json")
     assert human.returncode == 0, human.stderr
-    assert "latency (ns)" in human.stdout.splitlines()  # the unit once, in the title
+    assert "Latency (ns)" in human.stdout.splitlines()  # the unit once, in the title
     assert any(line.split()[:2] == ["sort", "1,500"] for line in human.stdout.splitlines())
     # the job's output was shown live, before the status line that ends the run
     lines = human.stderr.splitlines()

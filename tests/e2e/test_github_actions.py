@@ -44,10 +44,10 @@ def test_two_runs_on_a_pull_request_leave_one_comment_and_completed_checks(stack
     (comment,) = github.comments[42]
     body = comment["body"]
     assert body.rstrip().endswith(TAG)
-    assert "| parse | latency (ns) | 150 ns (+200.00%) | upper 100 ns (150.00%) | [plot](" in body
-    assert "| 🚨 parse | latency (ns) | 150 ns | 50 ns | +200.00% | - | 100 ns (150.00%) |" in body
+    assert "| parse | Latency (ns) | 150 ns (+200.00%) | upper 100 ns (150.00%) | [plot](" in body
+    assert "| 🚨 parse | Latency (ns) | 150 ns | 50 ns | +200.00% | - | 100 ns (150.00%) |" in body
     first_body = github.calls("create_comment")[0].body["body"]
-    assert "| parse | latency (ns) | 50 ns | 40 ns | +25.00% | - | 100 ns (50.00%) |" in first_body
+    assert "| parse | Latency (ns) | 50 ns | 40 ns | +25.00% | - | 100 ns (50.00%) |" in first_body
     checks = [github.checks[i] for i in sorted(github.checks)]
     assert [(c["head_sha"], c["status"], c["conclusion"]) for c in checks] == [
         (HEAD_SHA, "completed", "success"),

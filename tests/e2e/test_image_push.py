@@ -20,7 +20,7 @@ def test_a_pushed_directory_runs_on_the_runner(stack, tmp_path):
     assert pushed.stdout.startswith(f"{image}@sha256:")
     done = stack.bencher("run", "--image", pushed.stdout.strip(), "--adapter", "json")
     assert done.returncode == 0, done.stderr
-    assert "latency (ms)" in done.stdout.splitlines()  # 2,500,000 ns shown as 2.5 ms
+    assert "Latency (ms)" in done.stdout.splitlines()  # 2,500,000 ns shown as 2.5 ms
     assert any(line.split()[:2] == ["pushed", "2.5"] for line in done.stdout.splitlines())
 
 

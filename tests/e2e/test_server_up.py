@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import signal
 import socket
 import sqlite3
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from app.commands.runner_dir import default_runner_dir
 from tests.support.processes import REPO, free_port, wait_until
 
 BENCHER = str(Path(sys.executable).parent / "bencher")
@@ -80,6 +82,13 @@ def up(tmp_path: Path, ports: dict[str, int] | None = None, *extra: str) -> Up:
     raise AssertionError(f"server up exited with {process.wait(timeout=60)}: {stderr.read_text()}")
 
 
+@pytest.fixture(autouse=True)
+def _no_runner_dir_left(tmp_path):
+    """As root, `up` keeps its runner in /var/lib/bencher-runner/<key>: remove the test's."""
+    yield
+    shutil.rmtree(default_runner_dir(tmp_path / "data"), ignore_errors=True)
+
+
 @pytest.fixture
 def running(tmp_path):
     server = up(tmp_path)
@@ -93,6 +102,9 @@ def test_the_try_line_works_exactly_as_printed(running, tmp_path):
     assert lines[0].startswith(f"Bencher is up at {running.url}")
     assert f"  registry  {registry}" in running.stdout
     assert f"  console   {running.url}/console/" in running.stdout
+    # Under the data directory's 0700 parents, jobs would run as host root.
+    runner_dir = default_runner_dir(tmp_path / "data")
+    assert f"(runc sandbox, jobs in a user namespace; files in {runner_dir})" in running.stdout
     assert requests.get(f"{running.url}/console/projects/demo/perf", timeout=10).ok
     assert running.try_line().endswith(
         f"run --project demo --image {registry}/demo/bench:v1 --adapter json"
@@ -107,7 +119,7 @@ def test_the_try_line_works_exactly_as_printed(running, tmp_path):
     done = subprocess.run(["/bin/sh", "-c", script], env=shell, capture_output=True, text=True,
                           timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "latency (µs)" in done.stdout.splitlines()
+    assert "Latency (µs)" in done.stdout.splitlines()
     table = {line.split()[0]: line.split()[1] for line in done.stdout.splitlines()
              if line.startswith(("parse/", "render/"))}  # fmt: skip
     assert table == {"parse/small": "1.2", "parse/large": "98", "render/page": "45.5"}
@@ -130,7 +142,7 @@ def test_without_registry_and_runner_the_try_line_is_a_local_run_that_works(tmp_
     finally:
         assert server.stop() == 0
     assert done.returncode == 0, done.stderr
-    assert "latency (µs)" in done.stdout.splitlines() and "hello" in done.stdout
+    assert "Latency (µs)" in done.stdout.splitlines() and "hello" in done.stdout
 
 
 def test_a_second_up_on_the_same_ports_fails_naming_the_port(running, tmp_path):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from app.commands.runner_dir import default_runner_dir
 from tests.e2e.test_server_up import up
 
 RUNUSER = shutil.which("runuser")
@@ -33,6 +34,7 @@ def open_parent():
     old = os.umask(0o022)  # inherited by `up`
     yield parent
     os.umask(old)
+    shutil.rmtree(default_runner_dir(parent / "data"), ignore_errors=True)
     shutil.rmtree(parent, ignore_errors=True)
 
 
@@ -41,8 +43,10 @@ def test_up_keeps_its_files_and_the_runner_token_private(open_parent):
     server = up(open_parent)
     try:
         data = Path(server.env["BENCHER_DATA_DIR"])
+        runner_dir = default_runner_dir(data)
         pids = [p for p in os.listdir("/proc") if p.isdigit()]
-        runners = [p for p in pids if "--runner" in _argv(p) and str(data) in " ".join(_argv(p))]
+        runners = [p for p in pids
+                   if "--runner" in _argv(p) and str(runner_dir) in " ".join(_argv(p))]  # fmt: skip
         assert len(runners) == 1, runners
         argv = _argv(runners[0])
         assert "--token" not in argv
@@ -60,5 +64,11 @@ def test_up_keeps_its_files_and_the_runner_token_private(open_parent):
             capture_output=True, timeout=30,
         )  # fmt: skip
         assert nobody.returncode != 0
+        # The runner's directories outside it: searchable (for the jobs' user namespace),
+        # but nobody may list them.
+        for path in (runner_dir, runner_dir / "work", runner_dir / "cache"):
+            listing = subprocess.run([RUNUSER, "-u", "nobody", "--", "ls", str(path)],
+                                     capture_output=True, timeout=30)  # fmt: skip
+            assert listing.returncode != 0, path
     finally:
         assert server.stop() == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 
 import pytest
 
@@ -13,7 +14,7 @@ from runner.api import RunnerApi
 from runner.daemon import Runner
 from runner.executors import get_executor
 from runner.images import ImageStore
-from runner.output_mount import clear_stale_jobs, make_output_dir
+from runner.output_mount import make_output_dir, prepare_jobs_dir
 from tests.support.oci_image import busybox_image, push_image
 from tests.support.server import auth, run_body
 
@@ -78,6 +79,15 @@ def test_output_mounts_a_dead_runner_left_are_cleared_at_start(tmp_path):
     make_output_dir(output, MiB, mount=True)
     (output / "result.json").write_text("{}")
     assert str(output) in open("/proc/self/mountinfo").read()
-    clear_stale_jobs(tmp_path / "jobs")
+    prepare_jobs_dir(tmp_path / "jobs")
     assert str(output) not in open("/proc/self/mountinfo").read()
     assert list((tmp_path / "jobs").iterdir()) == []
+
+
+def test_the_jobs_directory_is_searchable_but_not_listable(tmp_path):
+    previous = os.umask(0o022)  # the runner's own umask
+    try:
+        prepare_jobs_dir(tmp_path / "work" / "jobs")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "work" / "jobs").stat().st_mode) == 0o711

@@ -51,23 +51,57 @@ def seed(client, admin_token: str) -> Seeded:
     return seeded
 
 
-def _failed_job(report_uuid: str) -> str:
-    """A job that ran and failed, with its output stored: what the job page shows."""
+@dataclass
+class More:
+    """What :func:`seed_more` added, newest first (the order the console lists them in)."""
+
+    reports: list[str] = field(default_factory=list)
+    jobs: list[str] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)
+
+
+def seed_more(client, seeded: Seeded, count: int) -> More:
+    """``count`` more runs of ``demo``, after the six: each of benchmark ``slow`` at 99 (one
+    alert each), each with a completed job. Enough to page through the console's lists."""
+    more = More()
+    for day in range(count):
+        results = {"slow": {"latency": {"value": 99.0}}}
+        when = datetime(2024, 6, 1, 12, tzinfo=UTC) + timedelta(days=day)
+        body = run_body("demo", [json.dumps(results)], thresholds=STATIC,
+                        start_time=when.isoformat(), end_time=when.isoformat())  # fmt: skip
+        response = client.post("/v0/run", json=body, headers=auth(seeded.token))
+        assert response.status_code == 201, response.json
+        more.reports.insert(0, response.json["uuid"])
+        more.alerts.insert(0, response.json["alerts"][0]["uuid"])
+        more.jobs.insert(0, _job(response.json["uuid"], "completed", when).uuid)
+    db.session.commit()
+    return more
+
+
+def _job(report_uuid: str, status: str, created: datetime) -> Job:
+    """A job of ``report_uuid`` that ran for seven seconds after ``created``."""
     report = db.session.query(Report).filter_by(uuid=report_uuid).one()
-    spec = Spec(slug="small", memory=2**28, disk=2**30)
-    db.session.add(spec)
-    db.session.flush()
-    now = datetime(2024, 5, 6, 12, tzinfo=UTC)
+    spec = db.session.query(Spec).filter_by(slug="small").one_or_none()
+    if spec is None:
+        spec = Spec(slug="small", memory=2**28, disk=2**30)
+        db.session.add(spec)
+        db.session.flush()
     job = Job(
         report_id=report.id, organization_id=report.project.organization_id, spec_id=spec.id,
         image="127.0.0.1:5000/demo/bench:v1", registry_host="127.0.0.1:5000",
         repository="demo/bench", digest="sha256:" + "0" * 64, priority=0, concurrency=1,
-        timeout=60, status="failed", created=now, claimed=now + timedelta(seconds=1),
-        started=now + timedelta(seconds=2), completed=now + timedelta(seconds=9),
-        error="iteration 0 exited with code 2",
+        timeout=60, status=status, created=created, claimed=created + timedelta(seconds=1),
+        started=created + timedelta(seconds=2), completed=created + timedelta(seconds=9),
     )  # fmt: skip
     db.session.add(job)
     db.session.flush()
+    return job
+
+
+def _failed_job(report_uuid: str) -> str:
+    """A job that ran and failed, with its output stored: what the job page shows."""
+    job = _job(report_uuid, "failed", datetime(2024, 5, 6, 12, tzinfo=UTC))
+    job.error = "iteration 0 exited with code 2"
     output = [{"exit_code": 2, "stdout": "warming up\n", "stderr": "fib: bad input\n"}]
     job.output_key = store_job_output(job, output)
     db.session.commit()

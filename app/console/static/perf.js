@@ -9,6 +9,7 @@
   const COLORS = ["#2f6fde", "#e8590c", "#2b8a3e", "#862e9c", "#c2255c", "#0b7285", "#5f3dc4",
     "#a61e4d", "#364fc7", "#087f5b"];
   const DIMENSIONS = ["branches", "testbeds", "benchmarks", "measures"];
+  const SEARCH_DELAY_MS = 150; // one request when typing stops, not one per key
 
   const form = document.getElementById("perf-form");
   const plotEl = document.getElementById("plot");
@@ -54,14 +55,70 @@
   for (const select of form.querySelectorAll("select")) {
     select.addEventListener("change", () => form.requestSubmit());
   }
-  for (const search of form.querySelectorAll("input[data-filter]")) {
-    search.addEventListener("input", () => {
-      const needle = search.value.toLowerCase();
-      const labels = search.parentElement.querySelectorAll(".choices label");
-      for (const label of labels) {
-        label.hidden = needle !== "" && !label.textContent.toLowerCase().includes(needle);
-      }
+  for (const fieldset of form.querySelectorAll("fieldset[data-dimension]")) searchable(fieldset);
+
+  // A picker asks the server for the choices matching what is typed (a project may have
+  // thousands of benchmarks; the page holds only a first page). The checked choices stay on
+  // top whatever the search, so the selection is always in view and in the form.
+  // data-searched names the search shown, for the tests to wait on.
+  function searchable(fieldset) {
+    const input = fieldset.querySelector("input[type=search]");
+    const list = fieldset.querySelector(".choices");
+    const more = fieldset.querySelector(".more");
+    let timer = null;
+    let pending = null;
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(search, SEARCH_DELAY_MS);
     });
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") event.preventDefault(); // searching, not showing the plot
+    });
+
+    function search() {
+      if (pending) pending.abort();
+      pending = new AbortController();
+      const needle = input.value.trim();
+      fetch(fieldset.dataset.url + "?" + new URLSearchParams({ search: needle }),
+        { credentials: "same-origin", signal: pending.signal })
+        .then((response) =>
+          response.json().then((body) => {
+            if (!response.ok) throw new Error(body.message || response.statusText);
+            return body;
+          }))
+        .then((body) => show(needle, body))
+        .catch((error) => {
+          if (error.name !== "AbortError") more.textContent = "Search failed: " + error.message;
+        });
+    }
+
+    function show(needle, body) {
+      const checked = [...list.querySelectorAll("input:checked")];
+      const kept = new Set(checked.map((box) => box.dataset.uuid));
+      const found = body.items.filter((item) => !kept.has(item.uuid)).map(choice);
+      const labels = [...checked.map((box) => box.closest("label")), ...found];
+      if (!labels.length) {
+        const none = document.createElement("p");
+        none.textContent = "no match";
+        labels.push(none);
+      }
+      list.replaceChildren(...labels);
+      more.textContent = body.more > 0 ? `${body.more} more, refine the search` : "";
+      fieldset.dataset.searched = needle;
+    }
+
+    function choice(item) {
+      const label = document.createElement("label");
+      label.title = item.name;
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.name = fieldset.dataset.dimension;
+      box.value = item.ref;
+      box.dataset.uuid = item.uuid;
+      box.dataset.slug = item.slug;
+      label.append(box, " " + item.name);
+      return label;
+    }
   }
 
   function finish(text, state) {

@@ -11,19 +11,21 @@ from app.extensions import db
 from tests.support.server import auth, run_body
 
 STATIC = {"latency": {"test": "static", "upper_boundary": 50.0}}
-ALERT_KEYS = ["uuid", "side", "status", "value", "measure", "benchmark", "report", "baseline",
-              "lower_limit", "upper_limit", "created", "modified"]  # fmt: skip
+ALERT_KEYS = ["uuid", "side", "status", "value", "measure", "measure_name", "units",
+              "benchmark", "report", "baseline", "lower_limit", "upper_limit", "created",
+              "modified"]  # fmt: skip
 REPORT_KEYS = ["uuid", "project", "branch", "version", "testbed", "testbed_uuid", "hash", "adapter",
                "settings",
                "warnings", "start_time", "end_time", "status", "created", "job", "job_status",
                "results", "alerts", "false_alerts"]  # fmt: skip
 COMMIT = "ab" * 20
-RESULT_KEYS = ["iteration", "benchmark", "measure", "units", "value", "lower_value",
-               "upper_value", "baseline", "baseline_source", "lower_limit", "upper_limit",
-               "p_value", "adjusted_p_value", "alert", "benchmark_uuid", "measure_uuid",
-               "threshold_uuid"]  # fmt: skip
-REPORT_ALERT_KEYS = ["benchmark", "measure", "value", "baseline", "lower_limit", "upper_limit",
-                     "p_value", "adjusted_p_value", "uuid", "side", "status", "baseline_source",
+RESULT_KEYS = ["iteration", "benchmark", "measure", "measure_name", "units", "value",
+               "lower_value", "upper_value", "baseline", "baseline_source", "lower_limit",
+               "upper_limit", "p_value", "adjusted_p_value", "alert", "benchmark_uuid",
+               "measure_uuid", "threshold_uuid"]  # fmt: skip
+REPORT_ALERT_KEYS = ["benchmark", "measure", "measure_name", "value", "baseline", "lower_limit",
+                     "upper_limit", "p_value", "adjusted_p_value", "uuid", "side", "status",
+                     "baseline_source",
                      "units", "iteration", "benchmark_uuid", "measure_uuid",
                      "threshold_uuid"]  # fmt: skip
 
@@ -61,6 +63,7 @@ def test_report_shape_with_results_boundaries_and_alerts(client, token):
     alerted, fine = report["results"]
     assert list(alerted) == RESULT_KEYS
     assert (alerted["benchmark"], alerted["value"], alerted["upper_limit"]) == ("b0-0", 100.0, 50.0)
+    assert (alerted["measure"], alerted["measure_name"]) == ("latency", "Latency")
     assert alerted["alert"] == {"uuid": report["alerts"][0]["uuid"], "side": "upper",
                                 "status": "active"}  # fmt: skip
     assert fine["alert"] is None
@@ -81,6 +84,7 @@ def test_alert_shape_list_and_patch(client, token):
     assert {a["uuid"] for a in listed} == {a["uuid"] for a in report["alerts"]}
     first = listed[0]
     assert (first["side"], first["measure"], first["upper_limit"]) == ("upper", "latency", 50.0)
+    assert (first["measure_name"], first["units"]) == ("Latency", "nanoseconds (ns)")
     assert first["benchmark"] in ("b0-0", "b0-1") and first["report"] == report["uuid"]
     fetched = client.get(f"/v0/projects/demo/alerts/{first['uuid'][:8]}")
     assert fetched.status_code == 200 and fetched.json == first

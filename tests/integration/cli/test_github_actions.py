@@ -89,7 +89,7 @@ def test_each_run_completes_its_check_failing_on_alerts(actions, github):
     ]
     assert runs[1]["output"]["title"] == "1 alert"
     assert (
-        "| b | latency (ns) | 150 ns (+275.00%) | upper 100 ns (150.00%) |"
+        "| b | Latency (ns) | 150 ns (+275.00%) | upper 100 ns (150.00%) |"
         in (runs[1]["output"]["summary"])
     )
     assert [c["status"] for c in (r.body for r in github.calls("create_check"))] == [
@@ -112,12 +112,12 @@ def test_the_same_run_kind_updates_its_comment_with_the_alert_and_the_base_delta
     body = comment["body"]
     assert TAG.search(body).group(1) == "feature/ubuntu/json"  # the very end of the body
     assert "### 🚨 [1 alert](" in body
-    alert_row = "| b | latency (ns) | 150 ns (+200.00%) | upper 100 ns (150.00%) | [plot]("
+    alert_row = "| b | Latency (ns) | 150 ns (+200.00%) | upper 100 ns (150.00%) | [plot]("
     assert alert_row in body
     # The result compared with the previous value: the PR's first run, itself on main's 40.
-    assert "| 🚨 b | latency (ns) | 150 ns | 50 ns | +200.00% | - | 100 ns (150.00%) |" in body
+    assert "| 🚨 b | Latency (ns) | 150 ns | 50 ns | +200.00% | - | 100 ns (150.00%) |" in body
     first_comment = github.calls("create_comment")[0].body["body"]
-    assert "| b | latency (ns) | 50 ns | 40 ns | +25.00% | - | 100 ns (50.00%) |" in first_comment
+    assert "| b | Latency (ns) | 50 ns | 40 ns | +25.00% | - | 100 ns (50.00%) |" in first_comment
     conclusions = [github.checks[i]["conclusion"] for i in sorted(github.checks)]
     assert conclusions == ["success", "success", "failure"]
     summary = actions.summary.read_text()

@@ -36,7 +36,8 @@ def test_perf_table_and_json(bencher, history):
     lines = result.stdout.splitlines()
     assert lines[0].split()[:4] == ["Benchmark", "Measure", "Branch", "Testbed"]
     body = [line.split() for line in lines[2:]]
-    assert [(row[0], row[7]) for row in body] == [  # the start time is two words
+    assert {" ".join(row[1:3]) for row in body} == {"Latency (ns)"}  # the name, not the slug
+    assert [(row[0], row[8]) for row in body] == [  # the start time is two words
         ("b1", "10"),
         ("b1", "12"),
         ("b1", "80"),
@@ -75,11 +76,12 @@ def test_alert_list_view_dismiss(bencher, history):
     lines = listed.stdout.splitlines()
     assert lines[0].split()[:4] == ["Alert", "Status", "Benchmark", "Measure"]
     (row,) = lines[2:]
-    short, status, benchmark, measure, value, limit, side = row.split()[:7]
-    assert (status, benchmark, measure, value, limit, side) == (
+    short, status, benchmark, measure, unit, value, limit, side = row.split()[:8]
+    assert (status, benchmark, measure, unit, value, limit, side) == (
         "active",
         "b1",
-        "latency",
+        "Latency",
+        "(ns)",
         "80",
         "50",
         "upper",
@@ -90,6 +92,7 @@ def test_alert_list_view_dismiss(bencher, history):
     view = bencher("alert", "view", short)
     assert view.exit_code == 0, view.output
     assert f"Alert: {uuid}" in view.stdout and "Upper limit: 50" in view.stdout
+    assert "Measure: Latency (ns)" in view.stdout
     assert f"Report: {history[2]['uuid']}" in view.stdout
 
     dismissed = bencher("alert", "dismiss", short)

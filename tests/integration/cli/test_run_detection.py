@@ -37,7 +37,7 @@ def test_mann_whitney_step_alerts_with_its_p_value(bencher):
         assert early.exit_code == 0, early.output
     third = bencher("run", *MODEL, "--err", "--adapter", "json", command)
     assert third.exit_code == exit_codes.ALERTS, third.output
-    alert = next(line for line in third.stdout.splitlines() if "ALERT b [latency]" in line)
+    alert = next(line for line in third.stdout.splitlines() if "ALERT b [Latency]" in line)
     assert "above the upper limit" in alert and ", p 0.00" in alert
     # 12 earlier results: 2 recent and a reference of 10; the test's exact size at 0.99.
     rate = survival(3, 10)[critical_count(3, 10, 1 - 0.99)]

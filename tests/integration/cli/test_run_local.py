@@ -33,7 +33,7 @@ def test_local_run_end_to_end(bencher, client):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Report ") and "project demo" in lines[0]
-    assert "latency (µs)" in lines  # the unit once, scaled: 1,500 ns is 1.5 µs
+    assert "Latency (µs)" in lines  # the unit once, scaled: 1,500 ns is 1.5 µs
     assert any(line.split()[:2] == ["fib_10", "1.5"] for line in lines)
     assert lines[-1] == "2 benchmarks, 1 measure, 1 iteration: no alerts"
     assert '"fib_10"' in result.stderr  # the command's output, shown live
@@ -67,7 +67,7 @@ def test_inline_threshold_raises_an_alert_and_err_exits_3(bencher):
     assert fine.exit_code == 0, fine.output
     slow = bencher("run", *threshold, "--err", print_bmf({"b": 500.0}))
     assert slow.exit_code == exit_codes.ALERTS, slow.output
-    assert "! ALERT b [latency]: 500 ns is above the upper limit 100 ns" in slow.stdout
+    assert "! ALERT b [Latency]: 500 ns is above the upper limit 100 ns" in slow.stdout
     assert slow.stdout.splitlines()[-1].endswith(": 1 alert")
 
 

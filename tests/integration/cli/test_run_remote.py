@@ -135,7 +135,7 @@ def test_remote_run_polls_to_processed_and_prints_results(
     assert "--- stdout ---\n" + BMF in result.stderr
     assert "--- stderr ---\nwarming up" in result.stderr
     lines = result.stdout.splitlines()
-    assert "latency (µs)" in lines and any(ln.split()[:2] == ["fib_10", "1.5"] for ln in lines)
+    assert "Latency (µs)" in lines and any(ln.split()[:2] == ["fib_10", "1.5"] for ln in lines)
     assert result.stdout.splitlines()[-1] == "1 benchmark, 1 measure, 1 iteration: no alerts"
     job = client.get(f"/v0/projects/demo/jobs/{thread.job_uuid}").json
     assert job["config"]["cmd"] == ["bench", "--all"] and job["status"] == "processed"

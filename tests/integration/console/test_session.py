@@ -97,7 +97,11 @@ def test_a_wrong_or_empty_token_is_a_400_with_the_form(client):
 def test_private_projects_need_a_member(client, factory, project):
     anonymous = client.get("/console/projects/secret/reports")
     assert anonymous.status_code == 302
-    assert anonymous.headers["Location"] == "/console/signin?next=/console/projects/secret/reports?"
+    assert anonymous.headers["Location"] == "/console/signin?next=/console/projects/secret/reports"
+    paged = client.get("/console/projects/secret/reports?page=2")
+    assert paged.headers["Location"] == (
+        "/console/signin?next=/console/projects/secret/reports?page%3D2"
+    )
     # An unknown project looks the same to an anonymous visitor: nothing leaks.
     assert client.get("/console/projects/nothing").status_code == 302
 

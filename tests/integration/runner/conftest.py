@@ -5,14 +5,18 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
+from oci.platform import host_platform
 from runner.images import ImageStore
-from tests.support.oci_image import push_image
+from tests.support.oci_image import build_image, push_image
 from tests.support.registry import registry  # noqa: F401  (the session fixture)
 
 _names = itertools.count()
+PROBE_SOURCE = Path(__file__).parents[2] / "data" / "sandbox" / "probe.c"
 
 
 @pytest.fixture
@@ -50,3 +54,20 @@ def runc_executor(tmp_path):
     from runner.executors.runc import RuncExecutor
 
     return RuncExecutor(tmp_path / "runc-state")
+
+
+@pytest.fixture(scope="session")
+def probe_image(tmp_path_factory):
+    """An image whose entrypoint is a static C probe reporting what the sandbox allows."""
+    if shutil.which("gcc") is None:
+        pytest.skip("gcc is not installed (apt-get install gcc libc6-dev)")
+    binary = tmp_path_factory.mktemp("probe") / "probe"
+    subprocess.run(
+        ["gcc", "-static", "-O1", "-o", str(binary), str(PROBE_SOURCE)], check=True, timeout=120
+    )
+    return build_image(
+        {"/probe": binary.read_bytes()},
+        executables={"/probe"},
+        entrypoint=["/probe"],
+        architecture=host_platform()[1],
+    )

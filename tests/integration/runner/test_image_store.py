@@ -187,3 +187,26 @@ def test_single_platform_image_for_another_architecture_is_refused(registry, rep
     with pytest.raises(UnsupportedImage, match="built for linux/s390x"):
         store.pull(registry.host, repo_name, digest, platform=("linux", "amd64"))
     assert list((tmp_path / "cache/rootfs").iterdir()) == []
+
+
+@pytest.mark.parametrize("id_shift", [0, 100_000])
+def test_only_the_path_to_a_rootfs_is_searchable_by_others(tmp_path, id_shift):
+    previous = os.umask(0o022)  # the runner's
+    try:
+        store = ImageStore(tmp_path / "cache", 1 << 30, id_shift=id_shift)
+    finally:
+        os.umask(previous)
+    modes = {
+        path.relative_to(store.cache_dir).as_posix(): oct(path.stat().st_mode & 0o777)
+        for path in [store.cache_dir, *store.cache_dir.rglob("*")]
+        if path.is_dir()
+    }
+    reachable = oct(0o711 if id_shift else 0o700)  # a user namespace's root must reach a rootfs
+    assert modes == {
+        ".": reachable,
+        "rootfs": reachable,
+        "blobs": "0o700",
+        "blobs/sha256": "0o700",
+        "images": "0o700",
+        "tmp": "0o700",
+    }

@@ -1,42 +1,22 @@
 """The sandbox's hardening seen from inside a real runc container: a static C probe (compiled
-with gcc here) reports what it may do, with and without a user namespace."""
+with gcc, ``probe_image`` in conftest) reports what it may do, with and without a user namespace."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import threading
 from pathlib import Path
 
 import pytest
 
-from oci.platform import host_platform
 from runner.executors import RunSpec
 from runner.executors.userns import USERNS_BASE
 from runner.images import ImageStore
-from tests.support.oci_image import build_image, push_image
+from tests.support.oci_image import push_image
 from tests.support.userns import searchable_dir  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.registry, pytest.mark.runc]
-PROBE_SOURCE = Path(__file__).parents[2] / "data" / "sandbox" / "probe.c"
 EAFNOSUPPORT, ENOSYS = 97, 38
-
-
-@pytest.fixture(scope="module")
-def probe_image(tmp_path_factory):
-    if shutil.which("gcc") is None:
-        pytest.skip("gcc is not installed (apt-get install gcc libc6-dev)")
-    binary = tmp_path_factory.mktemp("probe") / "probe"
-    subprocess.run(
-        ["gcc", "-static", "-O1", "-o", str(binary), str(PROBE_SOURCE)], check=True, timeout=120
-    )
-    return build_image(
-        {"/probe": binary.read_bytes()},
-        executables={"/probe"},
-        entrypoint=["/probe"],
-        architecture=host_platform()[1],
-    )
 
 
 def _probe(registry, image, directory: Path, id_shift: int) -> tuple[dict[str, int], Path]:

@@ -235,7 +235,7 @@ def test_local_dry_run_parses_here_and_sends_nothing(fake):
     result = invoke("run", "--dry-run", "--adapter", "json", PRINT_BMF, env={})
     assert result.exit_code == 0, result.output
     assert fake["client"].bodies == []
-    assert "fib" in result.stdout and "latency (ns)" in result.stdout and "12.5" in result.stdout
+    assert "fib" in result.stdout and "Latency (ns)" in result.stdout and "12.5" in result.stdout
     assert BMF in result.stderr  # the command's stdout, echoed live on stderr
 
 

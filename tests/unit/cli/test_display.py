@@ -18,12 +18,13 @@ from cli.display import (
 def test_bmf_rows_flatten_parsed_iterations():
     rows = bmf_rows(
         [{"b": {"latency": {"value": 1.0, "lower_value": 0.5}}}, {"b": {"latency": {"value": 2}}}],
-        units_of=lambda m: "nanoseconds (ns)",
+        measure_info=lambda m: ("Latency", "nanoseconds (ns)"),
     )
     assert [(r["iteration"], r["benchmark"], r["value"], r["units"]) for r in rows] == [
         (0, "b", 1.0, "nanoseconds (ns)"),
         (1, "b", 2, "nanoseconds (ns)"),
     ]
+    assert (rows[0]["measure"], rows[0]["measure_name"]) == ("latency", "Latency")
     assert rows[0]["lower_value"] == 0.5 and rows[1]["upper_value"] is None
 
 

@@ -155,6 +155,16 @@ def test_results_get_one_table_per_measure_and_mark_alerts():
     assert throughput.splitlines()[3].split()[:2] == ["fib_10", "3"]
 
 
+def test_a_measure_is_titled_by_its_name_else_by_its_slug():
+    named = _row("b", 1.0, measure_name="Latency")
+    assert render_results([named]).splitlines()[0] == "Latency (ns)"
+    alert = {**named, "side": "upper", "upper_limit": 0.5, "baseline": 0.4}
+    text = render_report({**REPORT, "results": [named], "alerts": [alert]})
+    assert "ALERT b [Latency]: 1 ns" in text
+    # A server that sends no name (before measure_name): the slug, as it was.
+    assert render_results([_row("b", 1.0)]).splitlines()[0] == "latency (ns)"
+
+
 def test_without_alerts_there_is_no_alert_column():
     text = render_results([_row("b", 1.0)])
     assert "Alert" not in text and ALERT_MARK not in text

@@ -97,6 +97,21 @@ def test_runc_config_with_a_user_namespace_maps_ids(tmp_path):
     assert config["process"]["user"]["uid"] == 0  # root inside, 100000 on the host
 
 
+def test_runc_config_without_a_cgroup_has_no_limits_or_cgroupfs(tmp_path):
+    config = build_config(
+        spec(tmp_path, memory_bytes=64 << 20, pids=100, output_dir=tmp_path / "out"),
+        uid=0,
+        gid=0,
+        env={},
+        cgroups_path=None,
+        tmp_size_bytes=1,
+    )
+    assert "cgroupsPath" not in config["linux"] and "resources" not in config["linux"]
+    mounts = {m["destination"] for m in config["mounts"]}
+    assert "/sys/fs/cgroup" not in mounts and {"/sys", "/tmp", "/bencher/output"} <= mounts
+    assert "/proc/kcore" in config["linux"]["maskedPaths"]
+
+
 def test_seccomp_denies_namespace_escapes():
     profile = seccomp_profile()
     denied = profile["syscalls"][0]["names"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 
 from runner.output import HEAD_BYTES, TAIL_BYTES, IterationOutput, JobOutput
 
@@ -60,3 +62,16 @@ def test_files_share_the_limit(tmp_path):
     assert results[0]["stdout"] == "small"
     assert results[0]["output"]["r.json"].startswith("{x")
     assert results[0]["output"]["r.json"].endswith("x}")
+
+
+def test_the_streams_directory_is_private_whatever_the_umask(tmp_path):
+    job_dir = tmp_path / "job"
+    job_dir.mkdir(mode=0o711)  # searchable by a user namespace's root, as the runner keeps it
+    previous = os.umask(0)
+    try:
+        out, err = JobOutput(job_dir / "streams").streams(0)
+    finally:
+        os.umask(previous)
+    out.close()
+    err.close()
+    assert stat.S_IMODE((job_dir / "streams").stat().st_mode) == 0o700
