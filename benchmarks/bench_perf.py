@@ -16,9 +16,10 @@ query does not ask for: the answer's cost should grow little with them (measured
 stored perf rows: 180 ms with none, 240 ms with 20, that is 11x the rows).
 
 Measured on 2 CPUs shared with other work, back to back with the code before the stored perf
-rows (``metric_perf``, migration 0006): p50 113-126 ms against 173-180 ms at load ~1,
-and 141-156 ms against 199-254 ms at load ~2.5, so about 0.65-0.7 of the time; the 100 ms goal
-is still missed. The seeded rows bypass processing, so their perf rows are written as the
+rows (``metric_perf``, migration 0006), 21 runs each, three rounds: perf p50 122, 141 and
+138 ms against 212, 216 and 212 ms (p90 149-157 against 222-228) at load 0.1-0.9, so about
+0.6 of the time; the 100 ms goal is still missed. The PNG is unchanged (p50 266-271 against
+260-267 ms). The seeded rows bypass processing, so their perf rows are written as the
 migration writes them. Prints p50 and p90 of each, the body size, the
 machine's load average (the numbers are only comparable at similar load), and the EXPLAIN
 (ANALYZE) of the perf statement.
