@@ -4,6 +4,7 @@ from flask_migrate import Migrate
 from flask_sock import Sock
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints keep Alembic migrations portable between SQLite and PostgreSQL.
@@ -23,3 +24,10 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 sock = Sock()
+
+
+def dialect_insert(model, session=None):
+    """An INSERT of ``model`` for the database of ``session`` (default: the app's), with its
+    ``ON CONFLICT`` clauses."""
+    dialect = (session or db.session).get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(model)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.errors import BadRequest, Conflict, NotFound
-from app.extensions import db
+from app.extensions import db, dialect_insert
 from app.models import Benchmark, Branch, Job, Measure, Project, Report, Testbed, User
 from app.services import blobs, on_commit
 from protocol import HELD_STATUSES
@@ -59,7 +58,7 @@ def create_project(user: User, name: str, slug: str | None, visibility: str) -> 
     values = {"organization_id": user.organization_id, "name": name, "slug": slug,
               "visibility": visibility}  # fmt: skip
     project_id = db.session.scalar(
-        _insert(Project)
+        dialect_insert(Project)
         .values(values)
         .on_conflict_do_nothing(index_elements=["slug"])
         .returning(Project.id)
@@ -114,11 +113,6 @@ def delete_project(user: User, ref: str) -> None:
     on_commit(lambda: [store.delete(key) for key in output_keys])
 
 
-def _insert(model):
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
-
-
 def ensure_named(model, project: Project, wanted: dict[str, dict]) -> dict:
     """Map each key of ``wanted`` to its row of ``model`` in ``project``, inserting missing ones.
 
@@ -149,7 +143,9 @@ def ensure_named(model, project: Project, wanted: dict[str, dict]) -> dict:
     if not missing:
         return rows
     db.session.execute(
-        _insert(model).values(missing).on_conflict_do_nothing(index_elements=["project_id", key])
+        dialect_insert(model)
+        .values(missing)
+        .on_conflict_do_nothing(index_elements=["project_id", key])
     )
     return existing()
 
