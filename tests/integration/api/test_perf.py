@@ -2,17 +2,16 @@
 permutation cap, who may read it, its errors, and a statement count that does not grow with the
 number of series."""
 
-import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import event
 
 from app.extensions import db
 from app.services import perf_rows
-from tests.support.server import auth, run_body
+from tests.support.perf_runs import T0, Runs
+from tests.support.server import auth
 
-T0 = datetime(2024, 5, 1, tzinfo=UTC)
 STATIC = {"latency": {"test": "static", "upper_boundary": 50.0}}
 SERIES_KEYS = ["branch", "testbed", "benchmark", "measure", "metrics"]
 METRIC_KEYS = ["report", "iteration", "start_time", "end_time", "version", "metric", "threshold",
@@ -31,35 +30,9 @@ def millis(when: datetime) -> int:
     return int(when.timestamp() * 1000)
 
 
-class Runs:
-    def __init__(self, client, token, project="demo"):
-        self.client, self.token, self.project = client, token, project
-
-    def post(self, minutes: int, values: dict, branch="main", start_offset=timedelta(0),
-             **extra) -> dict:  # fmt: skip
-        results = {name: {"latency": {"value": v, "lower_value": v - 1, "upper_value": v + 1}}
-                   for name, v in values.items()}  # fmt: skip
-        body = run_body(self.project, [json.dumps(results)], branch=branch, **extra)
-        when = T0 + timedelta(minutes=minutes) + start_offset
-        body["start_time"] = when.isoformat()
-        body["end_time"] = (when + timedelta(seconds=2)).isoformat()
-        response = self.client.post("/v0/run", json=body, headers=auth(self.token))
-        assert response.status_code == 201, response.json
-        return response.json
-
-    def perf(self, token=None, **params):
-        query = {"branches": "main", "testbeds": "localhost", "measures": "latency", **params}
-        return self.client.get(
-            f"/v0/projects/{self.project}/perf",
-            query_string=query,
-            headers=auth(token) if token else {},
-        )
-
-
 @pytest.fixture
 def runs(client, factory):
-    client.post("/v0/projects", json={"name": "demo"}, headers=auth(factory.admin_token))
-    return Runs(client, factory.admin_token)
+    return Runs.in_new_project(client, factory.admin_token)
 
 
 def test_shape_with_versions_boundaries_thresholds_and_alerts(runs):
