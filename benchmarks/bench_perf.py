@@ -51,6 +51,7 @@ from sqlalchemy import event, text  # noqa: E402
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.services.auth import init_server  # noqa: E402
+from app.services.perf_chunks import seal_all  # noqa: E402
 from app.services.perf_json import perf_json_insert  # noqa: E402
 from app.services.perf_rows import SORT_MEMORY  # noqa: E402
 from tests.support.database import PostgresDatabase, make_settings  # noqa: E402
@@ -127,10 +128,12 @@ def seed(client, token: str, points: int, others: int) -> None:
     db.session.execute(text(OTHER_BENCHMARKS_SQL), {"others": others})
     for statement in HISTORY_SQL:
         db.session.execute(text(statement), {"more": points - 1, "first": first})
-    # The rows added here bypassed processing: write every metric's perf row as migration 0006
-    # does (the first report's again, now that its boundaries have siblings).
+    # The rows added here bypassed processing: write every metric's perf row and every
+    # series' chunks as migrations 0006 and 0007 do (the first report's again, now that its
+    # boundaries have siblings).
     db.session.execute(text("DELETE FROM metric_perf"))
     db.session.execute(perf_json_insert("postgresql"))
+    seal_all()
     db.session.commit()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))

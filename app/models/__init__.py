@@ -3,6 +3,7 @@
 from app.models.job import Job
 from app.models.job_log import JobLogChunk
 from app.models.organization import PLANS, ApiToken, Organization, User
+from app.models.perf_chunk import PerfChunk, PerfSeries
 from app.models.project import VISIBILITIES, Benchmark, Branch, Measure, Project, Testbed
 from app.models.report import Metric, MetricPerf, Report, ReportBenchmark
 from app.models.runner import Runner, Spec, runner_spec
@@ -27,6 +28,8 @@ __all__ = [
     "MetricPerf",
     "Model",
     "Organization",
+    "PerfChunk",
+    "PerfSeries",
     "Project",
     "Report",
     "ReportBenchmark",

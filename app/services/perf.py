@@ -36,6 +36,7 @@ from sqlalchemy.orm import joinedload
 from app.errors import BadRequest, NotFound
 from app.extensions import db
 from app.models import Benchmark, Branch, Head, Measure, Project, Testbed
+from app.services.perf_chunks import as_bytes, chunk_points, chunk_texts, sealed_keys
 from app.services.perf_json import ALERT_KEY, MARKER
 from app.services.perf_rows import (
     alert_texts,
@@ -84,13 +85,13 @@ class Series:
 @dataclass(frozen=True)
 class PerfResult:
     """The answer: the series that have data, in request order, each with its metrics as a
-    JSON array (oldest first) in pieces whose concatenation is its text, ready to be spliced
-    into the response."""
+    JSON array (oldest first) in UTF-8 pieces whose concatenation is its text, ready to be
+    spliced into the response."""
 
     project: Project
     start_time: datetime | None
     end_time: datetime | None
-    results: list[tuple[Series, list[str]]] = field(default_factory=list)
+    results: list[tuple[Series, list[bytes]]] = field(default_factory=list)
 
 
 @dataclass
@@ -107,59 +108,79 @@ class PlotSeries:
 
 
 def perf(project: Project, query: PerfQuery) -> PerfResult:
-    """The perf answer for ``query`` in ``project``: one statement for all the series' rows,
-    one for the thresholds they show and one per 1,000 of their alerts (if any)."""
+    """The perf answer for ``query`` in ``project``: a statement each for the series' sealed
+    keys, their chunks and their rows after the chunks, one for the thresholds they show and
+    one per 1,000 of their alerts (if any)."""
     series = select_series(project, query)
     if not series:
         return PerfResult(project, query.start_time, query.end_time, [])
+    wanted = [s.key for s in series]
+    # A series' chunks come first: the rows the statement selects all follow them. A row
+    # holds one metric's JSON, or (PostgreSQL) a whole series' comma-separated metrics.
+    texts: dict[tuple, list[bytes]] = defaultdict(list, chunk_texts(wanted, query))
     allow_sort_memory()
-    rows = db.session.execute(json_rows_statement(series, query))
-    grouped: dict[tuple, list[str]] = defaultdict(list)
-    # A row holds one metric's JSON, or (PostgreSQL) a whole series' comma-separated metrics.
-    for head_id, testbed_id, benchmark_id, measure_id, text in rows:
-        grouped[(head_id, testbed_id, benchmark_id, measure_id)].append(text)
+    statement = json_rows_statement(series, query, sealed_keys(wanted))
+    for head_id, testbed_id, benchmark_id, measure_id, text in db.session.execute(
+        statement.execution_options(text_as_bytes=True)
+    ):
+        texts[(head_id, testbed_id, benchmark_id, measure_id)].append(as_bytes(text))
     # Split at the markers: the odd pieces are keys (a model id, or "a" and an alert id), each
     # replaced by its object's text.
-    pieces = {key: ",".join(texts).split(MARKER) for key, texts in grouped.items()}
-    keys = {key for parts in pieces.values() for key in set(parts[1::2])}
+    pieces = {key: _split_at_markers(found) for key, found in texts.items()}
+    keys = {key.decode() for parts in pieces.values() for key in set(parts[1::2])}
     objects: dict[str, str] = {}
     model_ids = sorted(int(key) for key in keys if not key.startswith(ALERT_KEY))
     if model_ids:
         objects.update(db.session.execute(thresholds_statement(model_ids)).all())
     alert_ids = sorted(int(key[len(ALERT_KEY) :]) for key in keys if key.startswith(ALERT_KEY))
     objects.update(alert_texts(alert_ids))
+    encoded = {key.encode(): text.encode() for key, text in objects.items()}
     results = []
     for s in series:
         parts = pieces.get(s.key)
         if parts is not None:
-            parts[1::2] = [objects[key] for key in parts[1::2]]
-            results.append((s, ["[", *parts, "]"]))
+            parts[1::2] = [encoded[key] for key in parts[1::2]]
+            results.append((s, [b"[", *parts, b"]"]))
     return PerfResult(project, query.start_time, query.end_time, results)
 
 
+def _split_at_markers(texts: list[bytes]) -> list[bytes]:
+    """The pieces of the comma-separated ``texts`` between markers, split one text at a time:
+    joining them first would copy the megabytes once more. Each text ends outside a marker,
+    so its last piece and the next text's first are one piece."""
+    parts = texts[0].split(_MARKER)
+    for text in texts[1:]:
+        more = text.split(_MARKER)
+        parts[-1] += b"," + more[0]
+        parts += more[1:]
+    return parts
+
+
+_MARKER = MARKER.encode()
+
+
 def plot_points(project: Project, query: PerfQuery) -> list[PlotSeries]:
-    """The points of each series with data, in request order, for :mod:`app.services.perf_image`."""
+    """The points of each series with data, in request order, for :mod:`app.services.perf_image`:
+    its chunks' stored arrays, then the rows after them."""
     series = select_series(project, query)
     if not series:
         return []
-    found = {}
-    for head_id, testbed_id, benchmark_id, measure_id, *lists in db.session.execute(
-        points_statement(series, query)
-    ):
-        row_ids, times, values, lower, upper, alerts = (
-            np.array(text.split(","), dtype=float) for text in lists
-        )
+    wanted = [s.key for s in series]
+    found = chunk_points(wanted, query)
+    statement = points_statement(series, query, sealed_keys(wanted))
+    for head_id, testbed_id, benchmark_id, measure_id, *lists in db.session.execute(statement):
+        row_ids, *points = (np.array(text.split(","), dtype=float) for text in lists)
         # The lists come in no particular order (an aggregate's input order is not defined
         # on every database); order them by time, then by row as the JSON answer is.
-        order = np.lexsort((row_ids, times))
-        found[(head_id, testbed_id, benchmark_id, measure_id)] = (
-            times[order],
-            values[order],
-            lower[order],
-            upper[order],
-            alerts[order] > 0,
-        )
-    return [PlotSeries(s, *found[s.key]) for s in series if s.key in found]
+        order = np.lexsort((row_ids, points[0]))
+        key = (head_id, testbed_id, benchmark_id, measure_id)
+        found.setdefault(key, []).append(np.array(points)[:, order])
+    plots = []
+    for s in series:
+        if s.key in found:
+            times, values, lower, upper, alerts = np.concatenate(found[s.key], axis=1)
+            plots.append(PlotSeries(s, times, values, lower, upper, alerts > 0))
+    return plots
 
 
 def select_series(project: Project, query: PerfQuery) -> list[Series]:

@@ -41,6 +41,9 @@ from app.models import Alert, Boundary, Metric, MetricPerf, Report, ReportBenchm
 #: (:data:`ALERT_KEY` and the alert's id).
 MARKER = "@"
 ALERT_KEY = "a"
+#: How every stored row begins: its first key (:func:`_stored_row`), which appears nowhere
+#: else in a row, so a text of comma-separated rows splits at ``",{"report":``.
+ROW_START = '{"report":'
 
 
 def perf_json_insert(dialect: str, report_id: int | None = None):

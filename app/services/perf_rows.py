@@ -34,6 +34,7 @@ from app.models import (
     ReportBenchmark,
     Threshold,
 )
+from app.services.perf_chunks import after_sealed, row_keys
 from app.services.perf_json import (
     ALERT_KEY,
     alert_json,
@@ -61,10 +62,12 @@ def allow_sort_memory() -> None:
         db.session.execute(sql_text(f"SET LOCAL work_mem = '{SORT_MEMORY}'"))
 
 
-def json_rows_statement(series: list[Series], query: PerfQuery):
+def json_rows_statement(series: list[Series], query: PerfQuery, sealed: dict):
     """Rows of (head id, testbed id, benchmark id, measure id, JSON text), oldest first: the
     metrics' stored rows (``metric_perf``, :mod:`app.services.perf_json`), whose threshold and
     alert are markers. The stored rows stand in for the metrics: ``metric`` is not read.
+    Of a series in ``sealed`` (its sealed key), only the rows after its chunks
+    (:mod:`app.services.perf_chunks`).
 
     On PostgreSQL one row per combination, its text the comma-separated metric rows
     (``string_agg`` ordered by time): four long texts are fetched much faster than 40,000 rows
@@ -74,8 +77,19 @@ def json_rows_statement(series: list[Series], query: PerfQuery):
     if _dialect() == "postgresql":
         order = aggregate_order_by(text(","), ReportBenchmark.start_time, ReportBenchmark.id)
         statement = _rows(series, query, [func.string_agg(MetricPerf.perf_json, order)], MetricPerf)
-        return statement.order_by(None).group_by(*_keys(MetricPerf))
-    return _rows(series, query, [MetricPerf.perf_json], MetricPerf)
+        statement = statement.order_by(None).group_by(*row_keys())
+    else:
+        statement = _rows(series, query, [MetricPerf.perf_json], MetricPerf)
+    return _after_chunks(statement, series, sealed)
+
+
+def _after_chunks(statement, series: list[Series], sealed: dict | None, perf=MetricPerf):
+    """``statement`` limited to the rows after the chunks of the series in ``sealed``."""
+    if not sealed:
+        return statement
+    return statement.where(
+        after_sealed({s.key: sealed.get(s.key, (None, None)) for s in series}, perf)
+    )
 
 
 #: Alerts per statement in :func:`alert_texts`: bounded parameters (SQLite allows 32,766).
@@ -106,11 +120,12 @@ def _alerts_statement(dialect: str):
     return select(text(ALERT_KEY) + cast(Alert.id, Text), alert_json(dialect)).where(wanted)
 
 
-def points_statement(series: list[Series], query: PerfQuery):
+def points_statement(series: list[Series], query: PerfQuery, sealed: dict | None = None):
     """One row per combination with data: (the four ids, then six comma-separated lists of
     numbers: row ids, epoch seconds, values, lower and upper limits (NaN for none), alerted
-    (1 or 0)). 40,000 points arrive as 24 strings that numpy parses in a few milliseconds,
-    instead of 40,000 row tuples of Python floats."""
+    (1 or 0)); only the rows after the chunks of the series in ``sealed`` (a few hundred per
+    series: the chunks hold the rest as arrays), if given. The lists arrive as a few strings
+    that numpy parses, instead of row tuples of Python floats."""
     if _dialect() == "postgresql":
         epoch = cast(func.extract("epoch", ReportBenchmark.start_time), Float)
         aggregate = func.string_agg
@@ -122,19 +137,14 @@ def points_statement(series: list[Series], query: PerfQuery):
         for column in (ReportBenchmark.id, epoch, Metric.value, Boundary.lower_limit,
                        Boundary.upper_limit, case((Alert.id.is_(None), 0), else_=1))
     ]  # fmt: skip
-    return (
+    statement = (
         _rows(series, query, lists)
         .outerjoin(Boundary, Boundary.metric_id == Metric.id)
         .outerjoin(Alert, Alert.boundary_id == Boundary.id)
         .order_by(None)
-        .group_by(*_keys(Metric))
+        .group_by(*row_keys(Metric))
     )
-
-
-def _keys(metric) -> tuple:
-    """A row's combination: the ids of its head, testbed, benchmark and measure."""
-    return (HeadVersion.head_id, ReportBenchmark.testbed_id, ReportBenchmark.benchmark_id,
-            metric.measure_id)  # fmt: skip
+    return _after_chunks(statement, series, sealed, Metric)
 
 
 def _rows(series: list[Series], query: PerfQuery, columns: list, metric=Metric):
@@ -151,7 +161,7 @@ def _rows(series: list[Series], query: PerfQuery, columns: list, metric=Metric):
     if query.end_time is not None:
         conditions.append(ReportBenchmark.start_time <= query.end_time)
     return (
-        select(*_keys(metric), *columns)
+        select(*row_keys(metric), *columns)
         .select_from(ReportBenchmark)
         .join(metric, metric.report_benchmark_id == ReportBenchmark.id)
         .join(HeadVersion, HeadVersion.version_id == ReportBenchmark.version_id)

@@ -5,7 +5,8 @@ when asked, and refuses a report of more than ``BENCHER_MAX_REPORT_RESULTS`` res
 ``write_names`` commits the benchmark and measure names in short batches before the report's
 own transaction, and ``store_results`` then writes report_benchmark and metric rows in bounded
 statements, hands the new metrics to threshold detection and then writes each metric's perf
-row (:mod:`app.services.perf_json`). On SQLite a writer holds the one
+row (:mod:`app.services.perf_json`) and its series' chunks (:mod:`app.services.perf_chunks`).
+On SQLite a writer holds the one
 write lock until it commits, so the size cap and the batches are what keep another user's run
 from waiting on a large one (``benchmarks/bench_write_lock.py`` measures it).
 """
@@ -19,7 +20,7 @@ from sqlalchemy import select
 import adapters
 from app.extensions import db
 from app.models import Benchmark, Metric, Project, Report, ReportBenchmark
-from app.services import detection, settings
+from app.services import detection, perf_chunks, settings
 from app.services.perf_json import perf_json_insert
 from app.services.projects import ensure_measures, ensure_named
 
@@ -169,6 +170,7 @@ def store_results(report: Report, iterations: list[dict], ids: NameIds) -> Store
     alerts = detection.detect(report, ignored_benchmarks=ignored)
     dialect = db.session.get_bind().dialect.name
     db.session.execute(perf_json_insert(dialect, report.id))
+    perf_chunks.update_series(report)
     return StoredResults(benchmarks=len(names), metrics=len(metric_rows), alerts=alerts)
 
 

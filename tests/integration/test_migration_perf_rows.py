@@ -1,5 +1,6 @@
-"""Migration 0006 (stored perf rows) fills ``metric_perf`` for the metrics written before it, on
-SQLite and PostgreSQL, so the perf answer is the same byte for byte; and it downgrades."""
+"""Migrations 0006 (stored perf rows) and 0007 (perf chunks) fill ``metric_perf`` and the
+chunks for the metrics written before them, on SQLite and PostgreSQL, as processing writes
+them, so the perf answer is the same byte for byte; and they downgrade."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from flask_migrate import downgrade, upgrade
 
 from app import create_app
 from app.extensions import db
+from app.services import perf_chunks
 from app.services.auth import init_server
 from tests.support.database import PostgresDatabase, make_settings
 from tests.support.server import auth, run_body
@@ -75,3 +77,35 @@ def test_upgrade_writes_the_rows_processing_writes(app_at_head):
     after = client.get(PERF)
     assert after.status_code == 200
     assert after.data == before.data
+
+
+CHUNK_COLUMNS = ("head_id", "testbed_id", "benchmark_id", "measure_id", "first_time",
+                 "last_time", "last_id", "rows", "perf_json", "points")  # fmt: skip
+
+
+def test_0007_chunks_what_processing_chunked(app_at_head, monkeypatch):
+    monkeypatch.setattr(perf_chunks, "CHUNK_ROWS", 2)
+    client = app_at_head.test_client()
+    token = init_server("admin@example.com", "acme", "Acme")
+    db.session.commit()
+    _post_runs(client, token)
+    before = client.get(PERF)
+
+    def stored() -> tuple[list, list]:
+        with db.engine.connect() as conn:
+            chunks = conn.execute(sa.text(f"SELECT {', '.join(CHUNK_COLUMNS)} FROM perf_chunk "
+                                          "ORDER BY benchmark_id, last_time")).all()  # fmt: skip
+            series = conn.execute(sa.text("SELECT * FROM perf_series ORDER BY benchmark_id")).all()
+        return chunks, series
+
+    processed = stored()
+    assert len(processed[0]) == 2 and [row[-1] for row in processed[1]] == [1, 1]
+    db.session.remove()
+    downgrade(revision="0006")
+    with db.engine.connect() as conn:
+        tables = sa.inspect(conn).get_table_names()
+        assert "perf_chunk" not in tables and "perf_series" not in tables
+    upgrade()
+    assert stored() == processed
+    after = client.get(PERF)
+    assert after.status_code == 200 and after.data == before.data

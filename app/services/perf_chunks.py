@@ -1,0 +1,376 @@
+"""Perf series sealed into chunks: each series' stored rows, pre-joined in order.
+
+**Why.** The perf answer for 4 series x 10,000 points is 40,000 stored rows (``metric_perf``,
+:mod:`app.services.perf_json`). Selecting, ordering and joining them per request cost ~90 ms
+of PostgreSQL's time at best; fetching the same text as ~160 pre-joined chunks costs ~25 ms
+(``benchmarks/bench_perf.py``). A row never changes once its report is processed, so a
+series' oldest rows are joined once, :data:`CHUNK_ROWS` at a time, into ``perf_chunk``.
+
+**What is true** (:mod:`app.models.perf_chunk`): for each series with a ``perf_series`` row,
+its chunks hold exactly its rows up to the sealed key (report start time, ``report_benchmark``
+id), in order and without gaps; ``unsealed`` counts the rows after it (None: not counted).
+A series without a ``perf_series`` row has no chunks. So a reader takes the chunks that
+overlap its window (:func:`chunk_texts`; one cut by the window is split at its rows) and the
+series' rows after the sealed key (:func:`after_sealed`).
+
+**How it stays true.** Only processing adds rows to a series: a report's new rows, which join
+every head holding its version (a branch's own head and heads cloned from it). For those
+series :func:`update_series`, in the report's transaction:
+
+1. locks their ``perf_series`` rows (inserting missing ones; on PostgreSQL ``FOR UPDATE``, in
+   key order) so two reports of one series are sealed one after the other;
+2. drops the chunks that end after the report's start time (a report dated into the past):
+   they would miss its rows. The series is sealed up to its last remaining chunk again;
+3. seals every series with :data:`CHUNK_ROWS` or more rows after its chunks (or not counted):
+   reads those rows and writes each full chunk, leaving fewer than :data:`CHUNK_ROWS`.
+
+A report dated before a series' chunks costs a re-read of the rows after it: importing
+history newest first re-joins the series once per report.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import numpy as np
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.sql import bindparam
+
+from app.extensions import db, dialect_insert
+from app.models import (
+    Alert,
+    Boundary,
+    HeadVersion,
+    Metric,
+    MetricPerf,
+    PerfChunk,
+    PerfSeries,
+    Report,
+    ReportBenchmark,
+)
+from app.models.perf_chunk import SERIES_COLUMNS
+from app.services.perf_json import ROW_START
+
+if TYPE_CHECKING:
+    from app.services.perf import PerfQuery
+
+#: Rows per chunk: ~100 KB of text, so a series of 10,000 points is ~40 chunks, and the rows
+#: after the last chunk (fewer than this) stay cheap to select per request.
+CHUNK_ROWS = 256
+#: Series per statement when their rows are read (:func:`seal`) or written (states).
+SERIES_BATCH = 50
+
+SeriesKey = tuple[int, int, int, int]
+#: A series' sealed key: (report start time, ``report_benchmark`` id), or (None, None).
+Sealed = tuple[datetime | None, int | None]
+
+
+def row_keys(perf=MetricPerf) -> tuple:
+    """A stored row's series, from its report benchmark, head version and ``perf``'s measure."""
+    return (HeadVersion.head_id, ReportBenchmark.testbed_id, ReportBenchmark.benchmark_id,
+            perf.measure_id)  # fmt: skip
+
+
+def after_sealed(sealed: dict[SeriesKey, Sealed], perf=MetricPerf):
+    """A condition on the joined rows (their measure in ``perf``, :class:`MetricPerf` or
+    :class:`Metric`): rows of one of ``sealed``'s series, after its sealed key (all its rows
+    where that is (None, None)). Each term holds a range of ``ix_report_benchmark_history``,
+    so PostgreSQL reads only those rows."""
+    head, testbed, benchmark, measure = row_keys(perf)
+    terms = []
+    for (head_id, testbed_id, benchmark_id, measure_id), (time, last) in sealed.items():
+        term = [head == head_id, testbed == testbed_id, benchmark == benchmark_id,
+                measure == measure_id]  # fmt: skip
+        if time is not None:
+            term += [ReportBenchmark.start_time >= time,
+                     or_(ReportBenchmark.start_time > time, ReportBenchmark.id > last)]  # fmt: skip
+        terms.append(and_(*term))
+    return or_(*terms)
+
+
+def sealed_keys(keys: Iterable[SeriesKey]) -> dict[SeriesKey, Sealed]:
+    """The sealed key of each of ``keys`` that has chunks."""
+    wanted = set(keys)
+    found = {}
+    for key, time, last in _states(wanted, PerfSeries.sealed_time, PerfSeries.sealed_id):
+        if key in wanted and time is not None:
+            found[key] = (time, last)
+    return found
+
+
+def chunk_texts(keys: Iterable[SeriesKey], query: PerfQuery) -> dict[SeriesKey, list[bytes]]:
+    """Each series' chunks that overlap the query's window, in order, as UTF-8 texts of
+    comma-separated stored rows; a chunk the window cuts holds only the rows inside it."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    statement = (
+        select(*_chunk_keys(), PerfChunk.first_time, PerfChunk.last_time, PerfChunk.perf_json)
+        .where(*_product(wanted, PerfChunk))
+        .order_by(*_chunk_keys(), PerfChunk.last_time, PerfChunk.last_id)
+        .execution_options(text_as_bytes=True)
+    )
+    statement = _overlapping(statement, query)
+    chunks: dict[SeriesKey, list[bytes]] = {}
+    for *key, first, last, text in db.session.execute(statement):
+        key = tuple(key)
+        if key not in wanted:
+            continue
+        text = as_bytes(text)
+        if (query.start_time is not None and first < query.start_time) or (
+            query.end_time is not None and last > query.end_time
+        ):
+            text = _within(text, query.start_time, query.end_time)
+        if text:
+            chunks.setdefault(key, []).append(text)
+    return chunks
+
+
+def as_bytes(text: str | bytes) -> bytes:
+    """A text column's value as UTF-8: PostgreSQL gives bytes to statements run with the
+    ``text_as_bytes`` execution option (:mod:`app.factory`), SQLite gives str."""
+    return text if isinstance(text, bytes) else text.encode()
+
+
+def _within(text: bytes, start: datetime | None, end: datetime | None) -> bytes:
+    """The rows of a chunk's text whose start time is in [start, end]."""
+    rows = text.split(b"," + _ROW_START)
+    rows[1:] = [_ROW_START + row for row in rows[1:]]
+    kept = []
+    for row in rows:
+        begin = row.index(_START_TIME) + len(_START_TIME)
+        when = datetime.fromisoformat(row[begin : row.index(b'"', begin)].decode())
+        if (start is None or when >= start) and (end is None or when <= end):
+            kept.append(row)
+    return b",".join(kept)
+
+
+_ROW_START = ROW_START.encode()
+_START_TIME = b'"start_time":"'
+
+
+def update_series(report: Report) -> None:
+    """Keep the chunks of the series that ``report``'s rows joined true, and seal the ones
+    with enough rows after their chunks (the module docstring says how). Run after the
+    report's stored rows are written."""
+    counts = {
+        (head_id, testbed_id, benchmark_id, measure_id): rows
+        for head_id, testbed_id, benchmark_id, measure_id, rows in db.session.execute(
+            select(*row_keys(), func.count())
+            .select_from(MetricPerf)
+            .join(ReportBenchmark, ReportBenchmark.id == MetricPerf.report_benchmark_id)
+            .join(HeadVersion, HeadVersion.version_id == ReportBenchmark.version_id)
+            .where(ReportBenchmark.report_id == report.id)
+            .group_by(*row_keys())
+        )
+    }
+    if not counts:
+        return
+    _insert_missing(sorted(counts), db.session)
+    states = {}
+    for key, time, last, unsealed in _states(
+        counts, PerfSeries.sealed_time, PerfSeries.sealed_id, PerfSeries.unsealed, lock=True
+    ):
+        if key in counts:
+            states[key] = [time, last, None if unsealed is None else unsealed + counts[key]]
+    for key, state in states.items():
+        if state[0] is not None and state[0] > report.start_time:
+            state[:] = [*_drop_chunks_after(key, report.start_time), None]
+    due = {key: (s[0], s[1]) for key, s in states.items() if s[2] is None or s[2] >= CHUNK_ROWS}
+    for key, (time, last, unsealed) in seal(due, db.session).items():
+        states[key] = [time, last, unsealed]
+    _write_states(states, db.session)
+
+
+def seal_all(session=None) -> None:
+    """Chunk every series from scratch, in ``session`` (default: the app's; migration 0007
+    passes its own), as for rows that were written without processing."""
+    session = session or db.session
+    session.execute(delete(PerfSeries))
+    keys = sorted(tuple(row) for row in session.execute(
+        select(*row_keys())
+        .select_from(MetricPerf)
+        .join(ReportBenchmark, ReportBenchmark.id == MetricPerf.report_benchmark_id)
+        .join(HeadVersion, HeadVersion.version_id == ReportBenchmark.version_id)
+        .distinct()
+    ))  # fmt: skip
+    _insert_missing(keys, session)
+    states = seal({key: (None, None) for key in keys}, session)
+    _write_states({key: list(state) for key, state in states.items()}, session)
+
+
+def seal(due: dict[SeriesKey, Sealed], session) -> dict[SeriesKey, tuple]:
+    """Write the full chunks of the rows after each series' sealed key; the series' new
+    (sealed time, sealed id, rows left after it)."""
+    result = {}
+    keys = sorted(due)
+    for start in range(0, len(keys), SERIES_BATCH):
+        batch = {key: due[key] for key in keys[start : start + SERIES_BATCH]}
+        rows = session.execute(
+            select(
+                *row_keys(),
+                ReportBenchmark.start_time,
+                ReportBenchmark.id,
+                MetricPerf.perf_json,
+                *POINT_COLUMNS,
+            )  # fmt: skip
+            .select_from(ReportBenchmark)
+            .join(MetricPerf, MetricPerf.report_benchmark_id == ReportBenchmark.id)
+            .join(HeadVersion, HeadVersion.version_id == ReportBenchmark.version_id)
+            .join(
+                Metric,
+                and_(
+                    Metric.report_benchmark_id == ReportBenchmark.id,
+                    Metric.measure_id == MetricPerf.measure_id,
+                ),
+            )  # fmt: skip
+            .outerjoin(Boundary, Boundary.metric_id == Metric.id)
+            .outerjoin(Alert, Alert.boundary_id == Boundary.id)
+            .where(*_product(batch, MetricPerf, rows=True), after_sealed(batch))
+            .order_by(*row_keys(), ReportBenchmark.start_time, ReportBenchmark.id)
+        )
+        chunks = []
+        for key, series_rows in itertools.groupby(rows, lambda row: tuple(row[:4])):
+            series_rows = list(series_rows)
+            full = len(series_rows) - len(series_rows) % CHUNK_ROWS
+            time, last = batch[key]
+            for first in range(0, full, CHUNK_ROWS):
+                part = series_rows[first : first + CHUNK_ROWS]
+                time, last = part[-1][4], part[-1][5]
+                chunks.append({
+                    **dict(zip(SERIES_COLUMNS, key, strict=True)),
+                    "first_time": part[0][4], "last_time": time, "last_id": last,
+                    "rows": len(part), "perf_json": ",".join(row[6] for row in part),
+                    "points": _points(part),
+                })  # fmt: skip
+            result[key] = (time, last, len(series_rows) - full)
+        for key in batch.keys() - result.keys():
+            result[key] = (*batch[key], 0)
+        if chunks:
+            session.execute(PerfChunk.__table__.insert(), chunks)
+    return result
+
+
+#: A chunk row's plot point after its time: value, limits and whether it alerted.
+POINT_COLUMNS = (Metric.value, Boundary.lower_limit, Boundary.upper_limit, Alert.id.is_not(None))
+#: The rows of a chunk's ``points``: epoch seconds, value, lower and upper limit (NaN for
+#: none), alerted (1 or 0).
+POINT_ROWS = 5
+
+
+def _points(rows: list) -> bytes:
+    """The plot points of sealed rows as the float64 array that ``points`` stores."""
+    points = np.array(
+        [[row[4].timestamp(), *(np.nan if x is None else x for x in row[7:])] for row in rows],
+        dtype=np.float64,
+    )
+    return points.T.copy().tobytes()
+
+
+def chunk_points(keys: Iterable[SeriesKey], query: PerfQuery) -> dict[SeriesKey, list]:
+    """Each series' chunks that overlap the query's window, in order, as arrays of
+    :data:`POINT_ROWS` rows (only the points inside the window)."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    statement = (
+        select(*_chunk_keys(), PerfChunk.points)
+        .where(*_product(wanted, PerfChunk))
+        .order_by(*_chunk_keys(), PerfChunk.last_time, PerfChunk.last_id)
+    )
+    statement = _overlapping(statement, query)
+    low = -np.inf if query.start_time is None else query.start_time.timestamp()
+    high = np.inf if query.end_time is None else query.end_time.timestamp()
+    found: dict[SeriesKey, list] = {}
+    for *key, stored in db.session.execute(statement):
+        key = tuple(key)
+        if key in wanted:
+            points = np.frombuffer(stored, dtype=np.float64).reshape(POINT_ROWS, -1)
+            inside = (points[0] >= low) & (points[0] <= high)
+            found.setdefault(key, []).append(points if inside.all() else points[:, inside])
+    return found
+
+
+def _overlapping(statement, query: PerfQuery):
+    """``statement`` over chunks, limited to those that overlap the query's window."""
+    if query.start_time is not None:
+        statement = statement.where(PerfChunk.last_time >= query.start_time)
+    if query.end_time is not None:
+        statement = statement.where(PerfChunk.first_time <= query.end_time)
+    return statement
+
+
+def _drop_chunks_after(key: SeriesKey, when: datetime) -> Sealed:
+    """Delete the series' chunks that end after ``when``; its new sealed key."""
+    this_series = [getattr(PerfChunk, column) == value
+                   for column, value in zip(SERIES_COLUMNS, key, strict=True)]  # fmt: skip
+    db.session.execute(delete(PerfChunk).where(*this_series, PerfChunk.last_time > when))
+    last = db.session.execute(
+        select(PerfChunk.last_time, PerfChunk.last_id)
+        .where(*this_series)
+        .order_by(PerfChunk.last_time.desc(), PerfChunk.last_id.desc())
+        .limit(1)
+    ).first()
+    return (last[0], last[1]) if last else (None, None)
+
+
+def _insert_missing(keys: Sequence[SeriesKey], session) -> None:
+    """A ``perf_series`` row, not counted, for each of ``keys`` that has none."""
+    rows = [dict(zip(SERIES_COLUMNS, key, strict=True)) for key in keys]
+    for start in range(0, len(rows), SERIES_BATCH * 10):
+        session.execute(
+            dialect_insert(PerfSeries, session)
+            .values(rows[start : start + SERIES_BATCH * 10])
+            .on_conflict_do_nothing(index_elements=list(SERIES_COLUMNS))
+        )
+
+
+def _states(keys: Iterable[SeriesKey], *columns, lock: bool = False):
+    """(key, *columns) of the ``perf_series`` rows of the dimensions of ``keys`` (a superset of
+    ``keys``: the caller picks its own), in key order; ``lock``: FOR UPDATE on PostgreSQL."""
+    statement = (
+        select(*(getattr(PerfSeries, column) for column in SERIES_COLUMNS), *columns)
+        .where(*_product(set(keys), PerfSeries))
+        .order_by(*(getattr(PerfSeries, column) for column in SERIES_COLUMNS))
+    )
+    if lock:
+        statement = statement.with_for_update()
+    for row in db.session.execute(statement):
+        yield (tuple(row[:4]), *row[4:])
+
+
+def _write_states(states: dict[SeriesKey, list], session) -> None:
+    """Write each series' (sealed time, sealed id, unsealed), in key order."""
+    if not states:
+        return
+    table = PerfSeries.__table__
+    statement = (
+        table.update()
+        .where(*(table.c[column] == bindparam(f"k_{column}") for column in SERIES_COLUMNS))
+        .values(
+            sealed_time=bindparam("time"),
+            sealed_id=bindparam("last"),
+            unsealed=bindparam("unsealed"),
+        )  # fmt: skip
+    )
+    rows = [
+        {**{f"k_{c}": v for c, v in zip(SERIES_COLUMNS, key, strict=True)},
+         "time": time, "last": last, "unsealed": unsealed}
+        for key, (time, last, unsealed) in sorted(states.items())
+    ]  # fmt: skip
+    session.execute(statement, rows)
+
+
+def _chunk_keys() -> tuple:
+    return tuple(getattr(PerfChunk, column) for column in SERIES_COLUMNS)
+
+
+def _product(keys: set[SeriesKey], table, *, rows: bool = False) -> list:
+    """``IN`` lists of each dimension of ``keys`` on ``table``'s columns (a cross product that
+    holds ``keys``); ``rows``: on the joined rows' columns instead (``table`` is the perf
+    table that holds the measure)."""
+    columns = row_keys(table) if rows else [getattr(table, c) for c in SERIES_COLUMNS]
+    return [column.in_(sorted({key[i] for key in keys})) for i, column in enumerate(columns)]
