@@ -1,24 +1,24 @@
 """The perf query: a project's results over time for branch x testbed x benchmark x measure.
 
-One statement answers a whole request (small ones write the thresholds and alerts that it
-names), however many combinations it asks for (at most :data:`MAX_PERMUTATIONS`): the wanted
-combinations are a cross product, so ``IN`` lists select them, and each row carries its
-combination's ids. A branch's series holds the results whose version is in the branch's head
-(its own runs and the versions cloned from its start point), as threshold detection sees them
-(:mod:`app.services.history`). Every join is on an indexed key, so no index was added: a few
-series of a large project start from ``ix_report_benchmark_history`` (benchmark, testbed, start
-time) and reach each other row by a unique index (``metric_perf (report_benchmark_id,
-measure_id)``, ``head_version (head_id, version_id)``, primary keys); when the selection is
-most of the project's rows, PostgreSQL rightly hash-joins whole tables instead.
+A few statements answer a whole request, however many combinations it asks for (at most
+:data:`MAX_PERMUTATIONS`): the wanted combinations are a cross product, so ``IN`` lists select
+them, and each row carries its combination's ids. A branch's series holds the results whose
+version is in the branch's head (its own runs and the versions cloned from its start point), as
+threshold detection sees them (:mod:`app.services.history`). Every join is on an indexed key:
+a few series of a large project start from ``ix_report_benchmark_history`` (benchmark,
+testbed, start time) and reach each other row by a unique index (``metric_perf
+(report_benchmark_id, measure_id)``, ``head_version (head_id, version_id)``, primary keys).
 
 The JSON text of each metric row is stored with the metric when its report is processed
 (:mod:`app.services.perf_json` says how and why), with markers for its threshold and alert
-objects; small statements write each threshold and each (live) alert named once, and
-Python splits each series' text at the markers and puts the objects' texts between the pieces,
-never copying the megabytes until the response is joined. The envelope (project, series
-dimensions) goes through :mod:`app.schemas.perf`.
-The plot image takes its own, narrower statement (:func:`plot_points`): time, value, limits
-and whether an alert was raised.
+objects, and each series' oldest rows are joined once more into chunks
+(:mod:`app.services.perf_chunks`): a request reads the chunks, then the rows after them.
+Small statements write each threshold and each (live) alert named once, and Python splits the
+texts (UTF-8 bytes, never decoded) at the markers and puts the objects' texts between the
+pieces, never copying the megabytes until the response is written. The envelope (project,
+series dimensions) goes through :mod:`app.schemas.perf`.
+The plot image takes the chunks' points arrays and, for the rows after them, a narrower
+statement (:func:`plot_points`): time, value, limits and whether an alert was raised.
 """
 
 from __future__ import annotations

@@ -204,34 +204,13 @@ def seal_all(session=None) -> None:
 
 def seal(due: dict[SeriesKey, Sealed], session) -> dict[SeriesKey, tuple]:
     """Write the full chunks of the rows after each series' sealed key; the series' new
-    (sealed time, sealed id, rows left after it)."""
+    (sealed time, sealed id, rows left after it). The rows are streamed, so memory holds one
+    series' rows (migration 0007 seals whole histories)."""
     result = {}
     keys = sorted(due)
     for start in range(0, len(keys), SERIES_BATCH):
         batch = {key: due[key] for key in keys[start : start + SERIES_BATCH]}
-        rows = session.execute(
-            select(
-                *row_keys(),
-                ReportBenchmark.start_time,
-                ReportBenchmark.id,
-                MetricPerf.perf_json,
-                *POINT_COLUMNS,
-            )  # fmt: skip
-            .select_from(ReportBenchmark)
-            .join(MetricPerf, MetricPerf.report_benchmark_id == ReportBenchmark.id)
-            .join(HeadVersion, HeadVersion.version_id == ReportBenchmark.version_id)
-            .join(
-                Metric,
-                and_(
-                    Metric.report_benchmark_id == ReportBenchmark.id,
-                    Metric.measure_id == MetricPerf.measure_id,
-                ),
-            )  # fmt: skip
-            .outerjoin(Boundary, Boundary.metric_id == Metric.id)
-            .outerjoin(Alert, Alert.boundary_id == Boundary.id)
-            .where(*_product(batch, MetricPerf, rows=True), after_sealed(batch))
-            .order_by(*row_keys(), ReportBenchmark.start_time, ReportBenchmark.id)
-        )
+        rows = session.execute(_rows_after(batch).execution_options(yield_per=4 * CHUNK_ROWS))
         chunks = []
         for key, series_rows in itertools.groupby(rows, lambda row: tuple(row[:4])):
             series_rows = list(series_rows)
@@ -247,11 +226,32 @@ def seal(due: dict[SeriesKey, Sealed], session) -> dict[SeriesKey, tuple]:
                     "points": _points(part),
                 })  # fmt: skip
             result[key] = (time, last, len(series_rows) - full)
-        for key in batch.keys() - result.keys():
-            result[key] = (*batch[key], 0)
+            if len(chunks) >= SERIES_BATCH:
+                session.execute(PerfChunk.__table__.insert(), chunks)
+                chunks = []
         if chunks:
             session.execute(PerfChunk.__table__.insert(), chunks)
+        for key in batch.keys() - result.keys():
+            result[key] = (*batch[key], 0)
     return result
+
+
+def _rows_after(sealed: dict[SeriesKey, Sealed]):
+    """The rows after each series' sealed key, in order: (the series' ids, start time,
+    ``report_benchmark`` id, stored text, then the :data:`POINT_COLUMNS`)."""
+    return (
+        select(*row_keys(), ReportBenchmark.start_time, ReportBenchmark.id,
+               MetricPerf.perf_json, *POINT_COLUMNS)
+        .select_from(ReportBenchmark)
+        .join(MetricPerf, MetricPerf.report_benchmark_id == ReportBenchmark.id)
+        .join(HeadVersion, HeadVersion.version_id == ReportBenchmark.version_id)
+        .join(Metric, and_(Metric.report_benchmark_id == ReportBenchmark.id,
+                           Metric.measure_id == MetricPerf.measure_id))
+        .outerjoin(Boundary, Boundary.metric_id == Metric.id)
+        .outerjoin(Alert, Alert.boundary_id == Boundary.id)
+        .where(*_product(sealed, MetricPerf, rows=True), after_sealed(sealed))
+        .order_by(*row_keys(), ReportBenchmark.start_time, ReportBenchmark.id)
+    )  # fmt: skip
 
 
 #: A chunk row's plot point after its time: value, limits and whether it alerted.
@@ -354,7 +354,7 @@ def _write_states(states: dict[SeriesKey, list], session) -> None:
             sealed_time=bindparam("time"),
             sealed_id=bindparam("last"),
             unsealed=bindparam("unsealed"),
-        )  # fmt: skip
+        )
     )
     rows = [
         {**{f"k_{c}": v for c, v in zip(SERIES_COLUMNS, key, strict=True)},

@@ -6,7 +6,8 @@ cross product) and return each row's combination ids first, oldest row first per
 
 Each metric row's JSON text is stored with the metric when its report is processed
 (``metric_perf``; :mod:`app.services.perf_json` says why and how the database writes it),
-so the JSON statement only selects, orders and joins stored texts. Their threshold and alert
+so the JSON statement only selects, orders and joins stored texts: those after the series'
+chunks (:mod:`app.services.perf_chunks`), which hold the rest. Their threshold and alert
 objects are markers: :func:`thresholds_statement` writes each threshold once (the same ~300
 bytes for thousands of rows: written into every row it was 12 of 27 MB that the database
 copied, sent and Python decoded), :func:`alert_texts` each alert, live, and
