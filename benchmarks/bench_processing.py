@@ -326,13 +326,26 @@ class Fixture:
             ).bindparams(bindparam("t", expanding=True)),
             {"t": list(tables)},
         ).all()
+        # Foreign keys that reference those constraints (metric_perf's) go first, back last.
+        referencing = db.session.execute(
+            text(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                "FROM pg_constraint WHERE contype = 'f' AND conindid IN (SELECT conindid "
+                "FROM pg_constraint WHERE contype = 'u' AND conrelid::regclass::text IN :t)"
+            ).bindparams(bindparam("t", expanding=True)),
+            {"t": list(tables)},
+        ).all()
         restore = []
+        for table, name, _definition in referencing:
+            db.session.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
         for table, name, definition in constraints:
             db.session.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
             restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         for name, definition in indexes:
             db.session.execute(text(f'DROP INDEX "{name}"'))
             restore.append(definition)
+        restore += [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
+                    for table, name, definition in referencing]  # fmt: skip
         db.session.commit()
         return restore
 

@@ -21,8 +21,8 @@ series :func:`update_series`, in the report's transaction:
    key order) so two reports of one series are sealed one after the other;
 2. drops the chunks that end after the report's start time (a report dated into the past):
    they would miss its rows. The series is sealed up to its last remaining chunk again;
-3. seals every series with :data:`CHUNK_ROWS` or more rows after its chunks (or not counted):
-   reads those rows and writes each full chunk, leaving fewer than :data:`CHUNK_ROWS`.
+3. seals every series with :func:`seal_at` rows or more after its chunks (or not counted):
+   reads those rows and writes each full chunk of :data:`CHUNK_ROWS`.
 
 A report dated before a series' chunks costs a re-read of the rows after it: importing
 history newest first re-joins the series once per report.
@@ -58,12 +58,31 @@ if TYPE_CHECKING:
     from app.services.perf import PerfQuery
 
 #: Rows per chunk: ~100 KB of text, so a series of 10,000 points is ~40 chunks, and the rows
-#: after the last chunk (fewer than this) stay cheap to select per request.
+#: after the last chunk (fewer than twice this, :func:`seal_at`) stay cheap to select.
 CHUNK_ROWS = 256
-#: Series per statement when their rows are read (:func:`seal`) or written (states).
-SERIES_BATCH = 50
+#: Series per statement when their rows are read (:func:`seal`): each is a term of its
+#: ``WHERE``.
+SERIES_BATCH = 500
+#: Chunks per ``INSERT`` (~6 MB of text), so sealing a whole history holds little in memory.
+CHUNKS_PER_INSERT = 64
+#: ``perf_series`` rows per ``INSERT`` (4 parameters each; SQLite allows 32,766).
+INSERT_BATCH = 5000
 
 SeriesKey = tuple[int, int, int, int]
+
+
+def seal_at(key: SeriesKey) -> int:
+    """How many rows after its chunks a series is sealed at: its own number from
+    :data:`CHUNK_ROWS` to twice that, less one. The series of a large report run in step
+    (one row each per report); were they all sealed at :data:`CHUNK_ROWS`, one report in 256
+    would read and write every series' chunk, so each seals on its own report instead."""
+    head_id, testbed_id, benchmark_id, measure_id = key
+    return (
+        CHUNK_ROWS
+        + (benchmark_id * 7919 + measure_id * 104729 + head_id * 31 + testbed_id) % CHUNK_ROWS
+    )
+
+
 #: A series' sealed key: (report start time, ``report_benchmark`` id), or (None, None).
 Sealed = tuple[datetime | None, int | None]
 
@@ -169,17 +188,18 @@ def update_series(report: Report) -> None:
     }
     if not counts:
         return
-    _insert_missing(sorted(counts), db.session)
-    states = {}
-    for key, time, last, unsealed in _states(
-        counts, PerfSeries.sealed_time, PerfSeries.sealed_id, PerfSeries.unsealed, lock=True
-    ):
-        if key in counts:
-            states[key] = [time, last, None if unsealed is None else unsealed + counts[key]]
+    states = _locked_states(counts)
+    missing = sorted(counts.keys() - states.keys())
+    if missing:
+        # Not counted; a report processed meanwhile may have inserted some first.
+        _insert_missing(missing, db.session)
+        states.update(_locked_states(missing))
+    for key, state in states.items():
+        state[2] = None if state[2] is None else state[2] + counts[key]
     for key, state in states.items():
         if state[0] is not None and state[0] > report.start_time:
             state[:] = [*_drop_chunks_after(key, report.start_time), None]
-    due = {key: (s[0], s[1]) for key, s in states.items() if s[2] is None or s[2] >= CHUNK_ROWS}
+    due = {key: (s[0], s[1]) for key, s in states.items() if s[2] is None or s[2] >= seal_at(key)}
     for key, (time, last, unsealed) in seal(due, db.session).items():
         states[key] = [time, last, unsealed]
     _write_states(states, db.session)
@@ -226,7 +246,7 @@ def seal(due: dict[SeriesKey, Sealed], session) -> dict[SeriesKey, tuple]:
                     "points": _points(part),
                 })  # fmt: skip
             result[key] = (time, last, len(series_rows) - full)
-            if len(chunks) >= SERIES_BATCH:
+            if len(chunks) >= CHUNKS_PER_INSERT:
                 session.execute(PerfChunk.__table__.insert(), chunks)
                 chunks = []
         if chunks:
@@ -320,10 +340,10 @@ def _drop_chunks_after(key: SeriesKey, when: datetime) -> Sealed:
 def _insert_missing(keys: Sequence[SeriesKey], session) -> None:
     """A ``perf_series`` row, not counted, for each of ``keys`` that has none."""
     rows = [dict(zip(SERIES_COLUMNS, key, strict=True)) for key in keys]
-    for start in range(0, len(rows), SERIES_BATCH * 10):
+    for start in range(0, len(rows), INSERT_BATCH):
         session.execute(
             dialect_insert(PerfSeries, session)
-            .values(rows[start : start + SERIES_BATCH * 10])
+            .values(rows[start : start + INSERT_BATCH])
             .on_conflict_do_nothing(index_elements=list(SERIES_COLUMNS))
         )
 
@@ -340,6 +360,18 @@ def _states(keys: Iterable[SeriesKey], *columns, lock: bool = False):
         statement = statement.with_for_update()
     for row in db.session.execute(statement):
         yield (tuple(row[:4]), *row[4:])
+
+
+def _locked_states(keys: Iterable[SeriesKey]) -> dict[SeriesKey, list]:
+    """[sealed time, sealed id, unsealed] of the ``perf_series`` rows of ``keys``, locked
+    (PostgreSQL) until the transaction ends."""
+    wanted = set(keys)
+    columns = (PerfSeries.sealed_time, PerfSeries.sealed_id, PerfSeries.unsealed)
+    return {
+        key: [time, last, unsealed]
+        for key, time, last, unsealed in _states(wanted, *columns, lock=True)
+        if key in wanted
+    }
 
 
 def _write_states(states: dict[SeriesKey, list], session) -> None:
