@@ -31,12 +31,13 @@ history newest first re-joins the series once per report.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, or_, select, tuple_, update
 from sqlalchemy.sql import bindparam
 
 from app.extensions import db, dialect_insert
@@ -171,21 +172,16 @@ _ROW_START = ROW_START.encode()
 _START_TIME = b'"start_time":"'
 
 
-def update_series(report: Report) -> None:
+def update_series(report: Report, metrics: Iterable[tuple[int, int]]) -> None:
     """Keep the chunks of the series that ``report``'s rows joined true, and seal the ones
-    with enough rows after their chunks (the module docstring says how). Run after the
-    report's stored rows are written."""
-    counts = {
-        (head_id, testbed_id, benchmark_id, measure_id): rows
-        for head_id, testbed_id, benchmark_id, measure_id, rows in db.session.execute(
-            select(*row_keys(), func.count())
-            .select_from(MetricPerf)
-            .join(ReportBenchmark, ReportBenchmark.id == MetricPerf.report_benchmark_id)
-            .join(HeadVersion, HeadVersion.version_id == ReportBenchmark.version_id)
-            .where(ReportBenchmark.report_id == report.id)
-            .group_by(*row_keys())
-        )
-    }
+    with enough rows after their chunks (the module docstring says how). ``metrics``: the
+    report's metrics as (benchmark id, measure id). Run after its stored rows are written."""
+    per_pair = Counter(metrics)
+    heads = db.session.scalars(
+        select(HeadVersion.head_id).where(HeadVersion.version_id == report.version_id)
+    ).all()
+    counts = {(head_id, report.testbed_id, *pair): rows
+              for head_id in heads for pair, rows in per_pair.items()}  # fmt: skip
     if not counts:
         return
     states = _locked_states(counts)
@@ -194,15 +190,41 @@ def update_series(report: Report) -> None:
         # Not counted; a report processed meanwhile may have inserted some first.
         _insert_missing(missing, db.session)
         states.update(_locked_states(missing))
-    for key, state in states.items():
-        state[2] = None if state[2] is None else state[2] + counts[key]
+    changed = {}
     for key, state in states.items():
         if state[0] is not None and state[0] > report.start_time:
-            state[:] = [*_drop_chunks_after(key, report.start_time), None]
-    due = {key: (s[0], s[1]) for key, s in states.items() if s[2] is None or s[2] >= seal_at(key)}
-    for key, (time, last, unsealed) in seal(due, db.session).items():
-        states[key] = [time, last, unsealed]
-    _write_states(states, db.session)
+            changed[key] = [*_drop_chunks_after(key, report.start_time), None]
+        elif state[2] is None or state[2] + counts[key] >= seal_at(key):
+            changed[key] = [state[0], state[1], None]
+    for key, (time, last, unsealed) in seal(
+        {key: (state[0], state[1]) for key, state in changed.items()}, db.session
+    ).items():
+        changed[key] = [time, last, unsealed]
+    _count_rows({key: n for key, n in counts.items() if key not in changed}, heads, report)
+    _write_states(changed, db.session)
+
+
+def _count_rows(counts: dict[SeriesKey, int], heads: list[int], report: Report) -> None:
+    """Add each series' new rows to its ``unsealed``: one statement per distinct count (one,
+    unless some benchmarks ran more iterations than others)."""
+    by_count: dict[int, list[tuple[int, int]]] = {}
+    for (_head, _testbed, benchmark_id, measure_id), rows in counts.items():
+        by_count.setdefault(rows, []).append((benchmark_id, measure_id))
+    for rows, pairs in by_count.items():
+        pairs = sorted(set(pairs))
+        for start in range(0, len(pairs), INSERT_BATCH):
+            db.session.execute(
+                update(PerfSeries)
+                .where(
+                    PerfSeries.head_id.in_(heads),
+                    PerfSeries.testbed_id == report.testbed_id,
+                    tuple_(PerfSeries.benchmark_id, PerfSeries.measure_id).in_(
+                        pairs[start : start + INSERT_BATCH]
+                    ),
+                )
+                .values(unsealed=PerfSeries.unsealed + rows)
+                .execution_options(synchronize_session=False)
+            )
 
 
 def seal_all(session=None) -> None:

@@ -170,7 +170,10 @@ def store_results(report: Report, iterations: list[dict], ids: NameIds) -> Store
     alerts = detection.detect(report, ignored_benchmarks=ignored)
     dialect = db.session.get_bind().dialect.name
     db.session.execute(perf_json_insert(dialect, report.id))
-    perf_chunks.update_series(report)
+    benchmark_of = {row_id: benchmark_id for (_, benchmark_id), row_id in rb_ids.items()}
+    perf_chunks.update_series(
+        report, [(benchmark_of[m["report_benchmark_id"]], m["measure_id"]) for m in metric_rows]
+    )
     return StoredResults(benchmarks=len(names), metrics=len(metric_rows), alerts=alerts)
 
 
