@@ -37,7 +37,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import and_, delete, or_, select, tuple_, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.sql import bindparam
 
 from app.extensions import db, dialect_insert
@@ -205,22 +205,21 @@ def update_series(report: Report, metrics: Iterable[tuple[int, int]]) -> None:
 
 
 def _count_rows(counts: dict[SeriesKey, int], heads: list[int], report: Report) -> None:
-    """Add each series' new rows to its ``unsealed``: one statement per distinct count (one,
-    unless some benchmarks ran more iterations than others)."""
-    by_count: dict[int, list[tuple[int, int]]] = {}
+    """Add each series' new rows to its ``unsealed``: one statement per measure and distinct
+    count (one count, unless some benchmarks ran more iterations than others)."""
+    benchmarks: dict[tuple[int, int], set[int]] = {}
     for (_head, _testbed, benchmark_id, measure_id), rows in counts.items():
-        by_count.setdefault(rows, []).append((benchmark_id, measure_id))
-    for rows, pairs in by_count.items():
-        pairs = sorted(set(pairs))
-        for start in range(0, len(pairs), INSERT_BATCH):
+        benchmarks.setdefault((measure_id, rows), set()).add(benchmark_id)
+    for (measure_id, rows), ids in sorted(benchmarks.items()):
+        ids = sorted(ids)
+        for start in range(0, len(ids), INSERT_BATCH):
             db.session.execute(
                 update(PerfSeries)
                 .where(
                     PerfSeries.head_id.in_(heads),
                     PerfSeries.testbed_id == report.testbed_id,
-                    tuple_(PerfSeries.benchmark_id, PerfSeries.measure_id).in_(
-                        pairs[start : start + INSERT_BATCH]
-                    ),
+                    PerfSeries.benchmark_id.in_(ids[start : start + INSERT_BATCH]),
+                    PerfSeries.measure_id == measure_id,
                 )
                 .values(unsealed=PerfSeries.unsealed + rows)
                 .execution_options(synchronize_session=False)
