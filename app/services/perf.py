@@ -36,7 +36,7 @@ from sqlalchemy.orm import joinedload
 from app.errors import BadRequest, NotFound
 from app.extensions import db
 from app.models import Benchmark, Branch, Head, Measure, Project, Testbed
-from app.services.perf_chunks import as_bytes, chunk_points, chunk_texts, sealed_keys
+from app.services.perf_chunks import as_bytes, chunk_points, chunk_texts
 from app.services.perf_json import ALERT_KEY, MARKER
 from app.services.perf_rows import (
     alert_texts,
@@ -108,18 +108,19 @@ class PlotSeries:
 
 
 def perf(project: Project, query: PerfQuery) -> PerfResult:
-    """The perf answer for ``query`` in ``project``: a statement each for the series' sealed
-    keys, their chunks and their rows after the chunks, one for the thresholds they show and
-    one per 1,000 of their alerts (if any)."""
+    """The perf answer for ``query`` in ``project``: a statement each for the series' chunks
+    and their rows after the chunks, one for the thresholds they show and one per 1,000 of
+    their alerts (if any)."""
     series = select_series(project, query)
     if not series:
         return PerfResult(project, query.start_time, query.end_time, [])
     wanted = [s.key for s in series]
     # A series' chunks come first: the rows the statement selects all follow them. A row
     # holds one metric's JSON, or (PostgreSQL) a whole series' comma-separated metrics.
-    texts: dict[tuple, list[bytes]] = defaultdict(list, chunk_texts(wanted, query))
+    chunks = chunk_texts(wanted, query)
+    texts: dict[tuple, list[bytes]] = defaultdict(list, chunks.found)
     allow_sort_memory()
-    statement = json_rows_statement(series, query, sealed_keys(wanted))
+    statement = json_rows_statement(series, query, chunks.after)
     for head_id, testbed_id, benchmark_id, measure_id, text in db.session.execute(
         statement.execution_options(text_as_bytes=True)
     ):
@@ -166,8 +167,9 @@ def plot_points(project: Project, query: PerfQuery) -> list[PlotSeries]:
     if not series:
         return []
     wanted = [s.key for s in series]
-    found = chunk_points(wanted, query)
-    statement = points_statement(series, query, sealed_keys(wanted))
+    chunks = chunk_points(wanted, query)
+    found = chunks.found
+    statement = points_statement(series, query, chunks.after)
     for head_id, testbed_id, benchmark_id, measure_id, *lists in db.session.execute(statement):
         row_ids, *points = (np.array(text.split(","), dtype=float) for text in lists)
         # The lists come in no particular order (an aggregate's input order is not defined

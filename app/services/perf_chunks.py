@@ -10,8 +10,8 @@ series' oldest rows are joined once, :data:`CHUNK_ROWS` at a time, into ``perf_c
 its chunks hold exactly its rows up to the sealed key (report start time, ``report_benchmark``
 id), in order and without gaps; ``unsealed`` counts the rows after it (None: not counted).
 A series without a ``perf_series`` row has no chunks. So a reader takes the chunks that
-overlap its window (:func:`chunk_texts`; one cut by the window is split at its rows) and the
-series' rows after the sealed key (:func:`after_sealed`).
+overlap its window (:func:`chunk_texts`, :func:`chunk_points`; one the window cuts is split at
+its rows) and the series' rows after the last of them (:func:`after_sealed`, :class:`Chunks`).
 
 **How it stays true.** Only processing adds rows to a series: a report's new rows, which join
 every head holding its version (a branch's own head and heads cloned from it). For those
@@ -34,7 +34,7 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from sqlalchemy import and_, delete, or_, select, update
@@ -111,41 +111,75 @@ def after_sealed(sealed: dict[SeriesKey, Sealed], perf=MetricPerf):
     return or_(*terms)
 
 
-def sealed_keys(keys: Iterable[SeriesKey]) -> dict[SeriesKey, Sealed]:
-    """The sealed key of each of ``keys`` that has chunks."""
-    wanted = set(keys)
-    found = {}
-    for key, time, last in _states(wanted, PerfSeries.sealed_time, PerfSeries.sealed_id):
-        if key in wanted and time is not None:
-            found[key] = (time, last)
-    return found
+class Chunks(NamedTuple):
+    """A request's chunks per series, in order, and the key after which its other rows are
+    read (:func:`after_sealed`): the last chunk's that overlaps the window. A later chunk
+    starts after the window ends, so no row after that key and inside the window is in one;
+    a series with no chunk in the window has none of its rows there in a chunk either (its
+    chunks cover its oldest rows)."""
+
+    found: dict[SeriesKey, list]
+    after: dict[SeriesKey, Sealed]
 
 
-def chunk_texts(keys: Iterable[SeriesKey], query: PerfQuery) -> dict[SeriesKey, list[bytes]]:
-    """Each series' chunks that overlap the query's window, in order, as UTF-8 texts of
-    comma-separated stored rows; a chunk the window cuts holds only the rows inside it."""
-    wanted = set(keys)
-    if not wanted:
-        return {}
-    statement = (
-        select(*_chunk_keys(), PerfChunk.first_time, PerfChunk.last_time, PerfChunk.perf_json)
-        .where(*_product(wanted, PerfChunk))
-        .order_by(*_chunk_keys(), PerfChunk.last_time, PerfChunk.last_id)
-        .execution_options(text_as_bytes=True)
-    )
-    statement = _overlapping(statement, query)
-    chunks: dict[SeriesKey, list[bytes]] = {}
-    for *key, first, last, text in db.session.execute(statement):
-        key = tuple(key)
-        if key not in wanted:
-            continue
+def chunk_texts(keys: Iterable[SeriesKey], query: PerfQuery) -> Chunks:
+    """Each series' chunks that overlap the query's window as UTF-8 texts of comma-separated
+    stored rows; a chunk the window cuts holds only the rows inside it."""
+
+    def inside(text, first: datetime, last: datetime) -> bytes | None:
         text = as_bytes(text)
         if (query.start_time is not None and first < query.start_time) or (
             query.end_time is not None and last > query.end_time
         ):
-            text = _within(text, query.start_time, query.end_time)
-        if text:
-            chunks.setdefault(key, []).append(text)
+            return _within(text, query.start_time, query.end_time) or None
+        return text
+
+    return _read_chunks(keys, query, PerfChunk.perf_json, inside, text_as_bytes=True)
+
+
+def chunk_points(keys: Iterable[SeriesKey], query: PerfQuery) -> Chunks:
+    """Each series' chunks that overlap the query's window as arrays of :data:`POINT_ROWS`
+    rows (only the points inside the window)."""
+    low = -np.inf if query.start_time is None else query.start_time.timestamp()
+    high = np.inf if query.end_time is None else query.end_time.timestamp()
+
+    def inside(stored, first: datetime, last: datetime):
+        points = np.frombuffer(stored, dtype=np.float64).reshape(POINT_ROWS, -1)
+        kept = (points[0] >= low) & (points[0] <= high)
+        if kept.all():
+            return points
+        return points[:, kept] if kept.any() else None
+
+    return _read_chunks(keys, query, PerfChunk.points, inside)
+
+
+def _read_chunks(keys: Iterable[SeriesKey], query: PerfQuery, column, inside,
+                 **options) -> Chunks:  # fmt: skip
+    """``column`` of the chunks of ``keys`` that overlap the window, each passed through
+    ``inside(value, first time, last time)``, which gives None for no row in the window."""
+    wanted = set(keys)
+    chunks = Chunks({}, {})
+    if not wanted:
+        return chunks
+    statement = (
+        select(
+            *_chunk_keys(), PerfChunk.first_time, PerfChunk.last_time, PerfChunk.last_id, column
+        )  # fmt: skip
+        .where(*_product(wanted, PerfChunk))
+        .order_by(*_chunk_keys(), PerfChunk.last_time, PerfChunk.last_id)
+        .execution_options(**options)
+    )
+    if query.start_time is not None:
+        statement = statement.where(PerfChunk.last_time >= query.start_time)
+    if query.end_time is not None:
+        statement = statement.where(PerfChunk.first_time <= query.end_time)
+    for *key, first, last, last_id, value in db.session.execute(statement):
+        key = tuple(key)
+        if key in wanted:
+            chunks.after[key] = (last, last_id)
+            value = inside(value, first, last)
+            if value is not None:
+                chunks.found.setdefault(key, []).append(value)
     return chunks
 
 
@@ -311,39 +345,6 @@ def _points(rows: list) -> bytes:
     return points.T.copy().tobytes()
 
 
-def chunk_points(keys: Iterable[SeriesKey], query: PerfQuery) -> dict[SeriesKey, list]:
-    """Each series' chunks that overlap the query's window, in order, as arrays of
-    :data:`POINT_ROWS` rows (only the points inside the window)."""
-    wanted = set(keys)
-    if not wanted:
-        return {}
-    statement = (
-        select(*_chunk_keys(), PerfChunk.points)
-        .where(*_product(wanted, PerfChunk))
-        .order_by(*_chunk_keys(), PerfChunk.last_time, PerfChunk.last_id)
-    )
-    statement = _overlapping(statement, query)
-    low = -np.inf if query.start_time is None else query.start_time.timestamp()
-    high = np.inf if query.end_time is None else query.end_time.timestamp()
-    found: dict[SeriesKey, list] = {}
-    for *key, stored in db.session.execute(statement):
-        key = tuple(key)
-        if key in wanted:
-            points = np.frombuffer(stored, dtype=np.float64).reshape(POINT_ROWS, -1)
-            inside = (points[0] >= low) & (points[0] <= high)
-            found.setdefault(key, []).append(points if inside.all() else points[:, inside])
-    return found
-
-
-def _overlapping(statement, query: PerfQuery):
-    """``statement`` over chunks, limited to those that overlap the query's window."""
-    if query.start_time is not None:
-        statement = statement.where(PerfChunk.last_time >= query.start_time)
-    if query.end_time is not None:
-        statement = statement.where(PerfChunk.first_time <= query.end_time)
-    return statement
-
-
 def _drop_chunks_after(key: SeriesKey, when: datetime) -> Sealed:
     """Delete the series' chunks that end after ``when``; its new sealed key."""
     this_series = [getattr(PerfChunk, column) == value
@@ -369,30 +370,23 @@ def _insert_missing(keys: Sequence[SeriesKey], session) -> None:
         )
 
 
-def _states(keys: Iterable[SeriesKey], *columns, lock: bool = False):
-    """(key, *columns) of the ``perf_series`` rows of the dimensions of ``keys`` (a superset of
-    ``keys``: the caller picks its own), in key order; ``lock``: FOR UPDATE on PostgreSQL."""
-    statement = (
-        select(*(getattr(PerfSeries, column) for column in SERIES_COLUMNS), *columns)
-        .where(*_product(set(keys), PerfSeries))
-        .order_by(*(getattr(PerfSeries, column) for column in SERIES_COLUMNS))
-    )
-    if lock:
-        statement = statement.with_for_update()
-    for row in db.session.execute(statement):
-        yield (tuple(row[:4]), *row[4:])
-
-
 def _locked_states(keys: Iterable[SeriesKey]) -> dict[SeriesKey, list]:
-    """[sealed time, sealed id, unsealed] of the ``perf_series`` rows of ``keys``, locked
-    (PostgreSQL) until the transaction ends."""
+    """[sealed time, sealed id, unsealed] of the ``perf_series`` rows of ``keys``, locked in
+    key order (``FOR UPDATE`` on PostgreSQL) until the transaction ends. The statement selects
+    the cross product of the keys' dimensions, then keeps the keys'."""
     wanted = set(keys)
-    columns = (PerfSeries.sealed_time, PerfSeries.sealed_id, PerfSeries.unsealed)
-    return {
-        key: [time, last, unsealed]
-        for key, time, last, unsealed in _states(wanted, *columns, lock=True)
-        if key in wanted
-    }
+    series = [getattr(PerfSeries, column) for column in SERIES_COLUMNS]
+    statement = (
+        select(*series, PerfSeries.sealed_time, PerfSeries.sealed_id, PerfSeries.unsealed)
+        .where(*_product(wanted, PerfSeries))
+        .order_by(*series)
+        .with_for_update()
+    )
+    states = {}
+    for *key, time, last, unsealed in db.session.execute(statement):
+        if tuple(key) in wanted:
+            states[tuple(key)] = [time, last, unsealed]
+    return states
 
 
 def _write_states(states: dict[SeriesKey, list], session) -> None:

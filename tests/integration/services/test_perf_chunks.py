@@ -25,7 +25,7 @@ from app.models import (
 from app.services import perf as perf_service
 from app.services import perf_chunks
 from app.services.perf import PerfQuery, plot_points
-from app.services.perf_chunks import POINT_ROWS
+from app.services.perf_chunks import POINT_ROWS, Chunks
 from tests.support.perf_runs import T0, Runs
 from tests.support.server import auth
 
@@ -102,9 +102,8 @@ def answers(runs: Runs, monkeypatch, **params) -> tuple[bytes, bytes]:
 def _without_chunks(monkeypatch):
     """The perf code reads no chunk: every row comes from the stored rows."""
     with monkeypatch.context() as patch:
-        patch.setattr(perf_service, "chunk_texts", lambda keys, query: {})
-        patch.setattr(perf_service, "chunk_points", lambda keys, query: {})
-        patch.setattr(perf_service, "sealed_keys", lambda keys: {})
+        patch.setattr(perf_service, "chunk_texts", lambda keys, query: Chunks({}, {}))
+        patch.setattr(perf_service, "chunk_points", lambda keys, query: Chunks({}, {}))
         yield
 
 
