@@ -15,14 +15,14 @@ times each after one warm-up:
 query does not ask for: the answer's cost should grow little with them (measured before the
 stored perf rows: 180 ms with none, 240 ms with 20, that is 11x the rows).
 
-Measured on 2 CPUs shared with other work, back to back with the code before the stored perf
-rows (``metric_perf``, migration 0006), 21 runs each, three rounds: perf p50 122, 141 and
-138 ms against 212, 216 and 212 ms (p90 149-157 against 222-228) at load 0.1-0.9, so about
-0.6 of the time; the 100 ms goal is still missed. The PNG is unchanged (p50 266-271 against
-260-267 ms). The seeded rows bypass processing, so their perf rows are written as the
-migration writes them. Prints p50 and p90 of each, the body size, the
-machine's load average (the numbers are only comparable at similar load), and the EXPLAIN
-(ANALYZE) of the perf statement.
+Measured on 2 CPUs shared with other work, three rounds of 31 runs, each back to back with the
+code before the perf chunks (``perf_chunk``, migration 0007): perf p50 113, 94 and 94 ms
+against 210, 171 and 189 ms, so about half the time (the 100 ms goal is met at this machine's
+quieter moments only); the PNG p50 301, 283 and 275 ms against 427, 378 and 433 ms. The
+seeded rows bypass processing, so their perf rows and chunks are written as the migrations
+write them. Prints p50 and p90 of each, the body size, the machine's load average (the
+numbers are only comparable at similar load), and the EXPLAIN (ANALYZE) of the perf rows
+statement (the rows after the chunks).
 Exits 1 when a goal is missed. Uses a throw-away PostgreSQL database
 (``BENCHER_TEST_POSTGRES_URL`` is the server, as in the tests), dropped at the end; no Redis.
 """
