@@ -11,7 +11,7 @@ its chunks hold exactly its rows up to the sealed key (report start time, ``repo
 id), in order and without gaps; ``unsealed`` counts the rows after it (None: not counted).
 A series without a ``perf_series`` row has no chunks. So a reader takes the chunks that
 overlap its window (:func:`chunk_texts`, :func:`chunk_points`; one the window cuts is split at
-its rows) and the series' rows after the last of them (:func:`after_sealed`, :class:`Chunks`).
+its rows) and the series' rows after the last of them (:func:`rows_after`, :class:`Chunks`).
 
 **How it stays true.** Only processing adds rows to a series: a report's new rows, which join
 every head holding its version (a branch's own head and heads cloned from it). For those
@@ -84,8 +84,9 @@ def seal_at(key: SeriesKey) -> int:
     )
 
 
-#: A series' sealed key: (report start time, ``report_benchmark`` id), or (None, None).
-Sealed = tuple[datetime | None, int | None]
+#: A row's key in its series' order: (report start time, ``report_benchmark`` id); (None,
+#: None) comes before every row.
+RowKey = tuple[datetime | None, int | None]
 
 
 def row_keys(perf=MetricPerf) -> tuple:
@@ -94,14 +95,13 @@ def row_keys(perf=MetricPerf) -> tuple:
             perf.measure_id)  # fmt: skip
 
 
-def after_sealed(sealed: dict[SeriesKey, Sealed], perf=MetricPerf):
+def rows_after(after: dict[SeriesKey, RowKey], perf=MetricPerf):
     """A condition on the joined rows (their measure in ``perf``, :class:`MetricPerf` or
-    :class:`Metric`): rows of one of ``sealed``'s series, after its sealed key (all its rows
-    where that is (None, None)). Each term holds a range of ``ix_report_benchmark_history``,
-    so PostgreSQL reads only those rows."""
+    :class:`Metric`): rows of one of ``after``'s series, after its row key. Each term holds a
+    range of ``ix_report_benchmark_history``, so PostgreSQL reads only those rows."""
     head, testbed, benchmark, measure = row_keys(perf)
     terms = []
-    for (head_id, testbed_id, benchmark_id, measure_id), (time, last) in sealed.items():
+    for (head_id, testbed_id, benchmark_id, measure_id), (time, last) in after.items():
         term = [head == head_id, testbed == testbed_id, benchmark == benchmark_id,
                 measure == measure_id]  # fmt: skip
         if time is not None:
@@ -113,13 +113,13 @@ def after_sealed(sealed: dict[SeriesKey, Sealed], perf=MetricPerf):
 
 class Chunks(NamedTuple):
     """A request's chunks per series, in order, and the key after which its other rows are
-    read (:func:`after_sealed`): the last chunk's that overlaps the window. A later chunk
+    read (:func:`rows_after`): the last chunk's that overlaps the window. A later chunk
     starts after the window ends, so no row after that key and inside the window is in one;
     a series with no chunk in the window has none of its rows there in a chunk either (its
     chunks cover its oldest rows)."""
 
     found: dict[SeriesKey, list]
-    after: dict[SeriesKey, Sealed]
+    after: dict[SeriesKey, RowKey]
 
 
 def chunk_texts(keys: Iterable[SeriesKey], query: PerfQuery) -> Chunks:
@@ -277,7 +277,7 @@ def seal_all(session=None) -> None:
     _write_states({key: list(state) for key, state in states.items()}, session)
 
 
-def seal(due: dict[SeriesKey, Sealed], session) -> dict[SeriesKey, tuple]:
+def seal(due: dict[SeriesKey, RowKey], session) -> dict[SeriesKey, tuple]:
     """Write the full chunks of the rows after each series' sealed key; the series' new
     (sealed time, sealed id, rows left after it). The rows are streamed, so memory holds one
     series' rows (migration 0007 seals whole histories)."""
@@ -285,7 +285,7 @@ def seal(due: dict[SeriesKey, Sealed], session) -> dict[SeriesKey, tuple]:
     keys = sorted(due)
     for start in range(0, len(keys), SERIES_BATCH):
         batch = {key: due[key] for key in keys[start : start + SERIES_BATCH]}
-        rows = session.execute(_rows_after(batch).execution_options(yield_per=4 * CHUNK_ROWS))
+        rows = session.execute(_sealing_rows(batch).execution_options(yield_per=4 * CHUNK_ROWS))
         chunks = []
         for key, series_rows in itertools.groupby(rows, lambda row: tuple(row[:4])):
             series_rows = list(series_rows)
@@ -311,8 +311,8 @@ def seal(due: dict[SeriesKey, Sealed], session) -> dict[SeriesKey, tuple]:
     return result
 
 
-def _rows_after(sealed: dict[SeriesKey, Sealed]):
-    """The rows after each series' sealed key, in order: (the series' ids, start time,
+def _sealing_rows(after: dict[SeriesKey, RowKey]):
+    """The rows after each series' key in ``after``, in order: (the series' ids, start time,
     ``report_benchmark`` id, stored text, then the :data:`POINT_COLUMNS`)."""
     return (
         select(*row_keys(), ReportBenchmark.start_time, ReportBenchmark.id,
@@ -324,7 +324,7 @@ def _rows_after(sealed: dict[SeriesKey, Sealed]):
                            Metric.measure_id == MetricPerf.measure_id))
         .outerjoin(Boundary, Boundary.metric_id == Metric.id)
         .outerjoin(Alert, Alert.boundary_id == Boundary.id)
-        .where(*_product(sealed, MetricPerf, rows=True), after_sealed(sealed))
+        .where(*_product(after, MetricPerf, rows=True), rows_after(after))
         .order_by(*row_keys(), ReportBenchmark.start_time, ReportBenchmark.id)
     )  # fmt: skip
 
@@ -345,7 +345,7 @@ def _points(rows: list) -> bytes:
     return points.T.copy().tobytes()
 
 
-def _drop_chunks_after(key: SeriesKey, when: datetime) -> Sealed:
+def _drop_chunks_after(key: SeriesKey, when: datetime) -> RowKey:
     """Delete the series' chunks that end after ``when``; its new sealed key."""
     this_series = [getattr(PerfChunk, column) == value
                    for column, value in zip(SERIES_COLUMNS, key, strict=True)]  # fmt: skip

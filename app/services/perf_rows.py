@@ -35,7 +35,7 @@ from app.models import (
     ReportBenchmark,
     Threshold,
 )
-from app.services.perf_chunks import after_sealed, row_keys
+from app.services.perf_chunks import row_keys, rows_after
 from app.services.perf_json import (
     ALERT_KEY,
     alert_json,
@@ -63,12 +63,12 @@ def allow_sort_memory() -> None:
         db.session.execute(sql_text(f"SET LOCAL work_mem = '{SORT_MEMORY}'"))
 
 
-def json_rows_statement(series: list[Series], query: PerfQuery, sealed: dict):
+def json_rows_statement(series: list[Series], query: PerfQuery, after: dict):
     """Rows of (head id, testbed id, benchmark id, measure id, JSON text), oldest first: the
     metrics' stored rows (``metric_perf``, :mod:`app.services.perf_json`), whose threshold and
     alert are markers. The stored rows stand in for the metrics: ``metric`` is not read.
-    Of a series in ``sealed`` (its sealed key), only the rows after its chunks
-    (:mod:`app.services.perf_chunks`).
+    Of a series in ``after``, only the rows after its key there: the last of its chunks
+    that the request read (:class:`app.services.perf_chunks.Chunks`).
 
     On PostgreSQL one row per combination, its text the comma-separated metric rows
     (``string_agg`` ordered by time): four long texts are fetched much faster than 40,000 rows
@@ -81,15 +81,15 @@ def json_rows_statement(series: list[Series], query: PerfQuery, sealed: dict):
         statement = statement.order_by(None).group_by(*row_keys())
     else:
         statement = _rows(series, query, [MetricPerf.perf_json], MetricPerf)
-    return _after_chunks(statement, series, sealed)
+    return _after_chunks(statement, series, after)
 
 
-def _after_chunks(statement, series: list[Series], sealed: dict | None, perf=MetricPerf):
-    """``statement`` limited to the rows after the chunks of the series in ``sealed``."""
-    if not sealed:
+def _after_chunks(statement, series: list[Series], after: dict | None, perf=MetricPerf):
+    """``statement`` limited, for the series in ``after``, to their rows after its key."""
+    if not after:
         return statement
     return statement.where(
-        after_sealed({s.key: sealed.get(s.key, (None, None)) for s in series}, perf)
+        rows_after({s.key: after.get(s.key, (None, None)) for s in series}, perf)
     )
 
 
@@ -121,12 +121,12 @@ def _alerts_statement(dialect: str):
     return select(text(ALERT_KEY) + cast(Alert.id, Text), alert_json(dialect)).where(wanted)
 
 
-def points_statement(series: list[Series], query: PerfQuery, sealed: dict | None = None):
-    """One row per combination with data: (the four ids, then six comma-separated lists of
-    numbers: row ids, epoch seconds, values, lower and upper limits (NaN for none), alerted
-    (1 or 0)); only the rows after the chunks of the series in ``sealed`` (a few hundred per
-    series: the chunks hold the rest as arrays), if given. The lists arrive as a few strings
-    that numpy parses, instead of row tuples of Python floats."""
+def points_statement(series: list[Series], query: PerfQuery, after: dict | None = None):
+    """One row per combination with data: (the four ids, then six comma-separated lists of numbers:
+    row ids, epoch seconds, values, lower and upper limits (NaN for none), alerted (1 or 0)); of
+    a series in ``after``, only its rows after its key there (those after the chunks the request
+    read, :class:`app.services.perf_chunks.Chunks`). The lists arrive as a few strings that
+    numpy parses, instead of row tuples of Python floats."""
     if _dialect() == "postgresql":
         epoch = cast(func.extract("epoch", ReportBenchmark.start_time), Float)
         aggregate = func.string_agg
@@ -145,7 +145,7 @@ def points_statement(series: list[Series], query: PerfQuery, sealed: dict | None
         .order_by(None)
         .group_by(*row_keys(Metric))
     )
-    return _after_chunks(statement, series, sealed, Metric)
+    return _after_chunks(statement, series, after, Metric)
 
 
 def _rows(series: list[Series], query: PerfQuery, columns: list, metric=Metric):
