@@ -1,17 +1,18 @@
-"""Server set-up used by ``bencher server`` commands: migrations, the first admin, and the
-spec and runner of the embedded single-machine mode."""
+"""Server set-up used by ``bencher server`` commands: migrations, the first admin, the spec and
+runner of the embedded single-machine mode, and rebuilding the perf chunks."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask_migrate import upgrade
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import create_app
 from app.extensions import db
-from app.models import Project, Runner, Spec, User
+from app.models import PerfChunk, PerfSeries, Project, Runner, Spec, User
 from app.services.auth import RUNNER_TOKEN_PREFIX, generate_token, hash_token, init_server
+from app.services.perf_chunks import seal_all
 from app.services.projects import create_project
 from app.services.runners import add_runner_spec, create_runner, create_spec
 
@@ -47,6 +48,20 @@ def initialise(email: str, org_slug: str, plan: str, token_name: str = "admin") 
         )
         db.session.commit()
     return token
+
+
+def rebuild_perf_chunks() -> tuple[int, int]:
+    """Seal every perf series again from its stored rows and commit (after bringing the schema
+    up to date, as ``init`` does); (series, chunks)."""
+    app = create_app()
+    upgrade_database(app)
+    with app.app_context():
+        seal_all()
+        db.session.commit()
+        return (
+            db.session.scalar(select(func.count()).select_from(PerfSeries)),
+            db.session.scalar(select(func.count()).select_from(PerfChunk)),
+        )
 
 
 def provision_embedded(runner_slug: str = "local") -> EmbeddedCredentials:

@@ -1,4 +1,4 @@
-"""``bencher server init`` and ``bencher server up``."""
+"""``bencher server init``, ``bencher server up`` and ``bencher server rebuild-perf-chunks``."""
 
 from __future__ import annotations
 
@@ -44,6 +44,37 @@ def init(email: str, org_slug: str, plan: str) -> None:
     from app.serverctl import initialise
 
     click.echo(initialise(email, org_slug, plan))
+
+
+@server.command("rebuild-perf-chunks")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["human", "json"]),
+    default="human",
+    show_default=True,
+    help="json: {series, chunks, seconds} on stdout.",
+)
+def rebuild_perf_chunks(fmt: str) -> None:
+    """Rebuild every perf series' chunks from the stored rows, in one transaction.
+
+    The perf API and its image read each series' oldest rows from chunks that processing keeps
+    up to date (docs/ARCHITECTURE.md, *The perf query*). Run this after changing results in
+    the database by hand (deleting reports, say). It is safe while the server runs: reports
+    processed meanwhile wait for it.
+    """
+    import json
+    import time
+
+    from app.serverctl import rebuild_perf_chunks as rebuild
+
+    started = time.monotonic()
+    series, chunks = rebuild()
+    seconds = round(time.monotonic() - started, 3)
+    if fmt == "json":
+        click.echo(json.dumps({"series": series, "chunks": chunks, "seconds": seconds}))
+    else:
+        click.echo(f"rebuilt the perf chunks: {series} series, {chunks} chunks in {seconds:.1f} s")
 
 
 @server.command("up")
