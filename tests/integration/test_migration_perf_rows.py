@@ -85,6 +85,7 @@ CHUNK_COLUMNS = ("head_id", "testbed_id", "benchmark_id", "measure_id", "first_t
 
 def test_0007_chunks_what_processing_chunked(app_at_head, monkeypatch):
     monkeypatch.setattr(perf_chunks, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(perf_chunks, "CHUNKS_PER_INSERT", 1)
     client = app_at_head.test_client()
     token = init_server("admin@example.com", "acme", "Acme")
     db.session.commit()

@@ -37,6 +37,8 @@ STATIC = {"latency": {"test": "static", "upper_boundary": 50.0}}
 @pytest.fixture
 def runs(client, factory, monkeypatch):
     monkeypatch.setattr(perf_chunks, "CHUNK_ROWS", CHUNK)
+    # Each chunk written as soon as it is made: while the rows are still being streamed.
+    monkeypatch.setattr(perf_chunks, "CHUNKS_PER_INSERT", 1)
     return Runs.in_new_project(client, factory.admin_token)
 
 
