@@ -162,9 +162,7 @@ def _read_chunks(keys: Iterable[SeriesKey], query: PerfQuery, column, inside,
     if not wanted:
         return chunks
     statement = (
-        select(
-            *_chunk_keys(), PerfChunk.first_time, PerfChunk.last_time, PerfChunk.last_id, column
-        )  # fmt: skip
+        select(*_chunk_keys(), PerfChunk.first_time, PerfChunk.last_time, PerfChunk.last_id, column)
         .where(*_product(wanted, PerfChunk))
         .order_by(*_chunk_keys(), PerfChunk.last_time, PerfChunk.last_id)
         .execution_options(**options)

@@ -6,9 +6,9 @@ when asked, and refuses a report of more than ``BENCHER_MAX_REPORT_RESULTS`` res
 own transaction, and ``store_results`` then writes report_benchmark and metric rows in bounded
 statements, hands the new metrics to threshold detection and then writes each metric's perf
 row (:mod:`app.services.perf_json`) and its series' chunks (:mod:`app.services.perf_chunks`).
-On SQLite a writer holds the one
-write lock until it commits, so the size cap and the batches are what keep another user's run
-from waiting on a large one (``benchmarks/bench_write_lock.py`` measures it).
+On SQLite a writer holds the one write lock until it commits, so the size cap and the batches
+are what keep another user's run from waiting on a large one (``benchmarks/bench_write_lock.py``
+measures it).
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ def upgrade():
             for column, table in zip(
                 SERIES, ["head", "testbed", "benchmark", "measure"], strict=True
             )
-        ),  # fmt: skip
+        ),
         sa.PrimaryKeyConstraint(*SERIES, name="pk_perf_series"),
     )
     op.create_table(
@@ -60,7 +60,7 @@ def upgrade():
             [f"perf_series.{column}" for column in SERIES],
             name="fk_perf_chunk_head_id_perf_series",
             ondelete="CASCADE",
-        ),  # fmt: skip
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_perf_chunk"),
     )
     op.create_index("ix_perf_chunk_series", "perf_chunk", [*SERIES, "last_time"])
