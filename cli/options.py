@@ -93,12 +93,17 @@ class AdapterName(click.ParamType):
         )
 
 
+def format_choice(json_help: str):
+    """``--format human|json`` (parameter ``fmt``); ``json_help`` says what json prints."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["human", "json"]),
+        default="human",
+        show_default=True,
+        help=json_help,
+    )
+
+
 #: ``--format human|json`` of the commands that show API objects.
-format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["human", "json"]),
-    default="human",
-    show_default=True,
-    help="json: the API's JSON on stdout.",
-)
+format_option = format_choice("json: the API's JSON on stdout.")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from cli.options import format_choice
 from protocol import DEFAULT_PORT
 
 # The server stack is imported only once a command runs (so `up` checks its ports within a
@@ -47,14 +48,7 @@ def init(email: str, org_slug: str, plan: str) -> None:
 
 
 @server.command("rebuild-perf-chunks")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["human", "json"]),
-    default="human",
-    show_default=True,
-    help="json: {series, chunks, seconds} on stdout.",
-)
+@format_choice("json: {series, chunks, seconds} on stdout.")
 def rebuild_perf_chunks(fmt: str) -> None:
     """Rebuild every perf series' chunks from the stored rows, in one transaction.
 
