@@ -67,7 +67,6 @@ class PerfChunk(db.Model):
     first_time: Mapped[datetime] = mapped_column(UTCDateTime)
     last_time: Mapped[datetime] = mapped_column(UTCDateTime)
     last_id: Mapped[int] = mapped_column(Integer)
-    rows: Mapped[int] = mapped_column(Integer)
     perf_json: Mapped[str] = mapped_column(Text)
     # The rows' plot points: float64 (epoch seconds, value, lower, upper limit, alerted) x rows
     # (:func:`app.services.perf_chunks.chunk_points`).

@@ -295,7 +295,7 @@ def seal(due: dict[SeriesKey, RowKey], session) -> dict[SeriesKey, tuple]:
                 chunks.append({
                     **dict(zip(SERIES_COLUMNS, key, strict=True)),
                     "first_time": part[0][4], "last_time": time, "last_id": last,
-                    "rows": len(part), "perf_json": ",".join(row[6] for row in part),
+                    "perf_json": ",".join(row[6] for row in part),
                     "points": _points(part),
                 })  # fmt: skip
             result[key] = (time, last, len(series_rows) - full)

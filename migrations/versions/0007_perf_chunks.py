@@ -52,7 +52,6 @@ def upgrade():
         sa.Column("first_time", UTCDateTime(), nullable=False),
         sa.Column("last_time", UTCDateTime(), nullable=False),
         sa.Column("last_id", sa.Integer(), nullable=False),
-        sa.Column("rows", sa.Integer(), nullable=False),
         sa.Column("perf_json", sa.Text(), nullable=False),
         sa.Column("points", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(

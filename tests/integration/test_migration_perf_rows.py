@@ -80,7 +80,7 @@ def test_upgrade_writes_the_rows_processing_writes(app_at_head):
 
 
 CHUNK_COLUMNS = ("head_id", "testbed_id", "benchmark_id", "measure_id", "first_time",
-                 "last_time", "last_id", "rows", "perf_json", "points")  # fmt: skip
+                 "last_time", "last_id", "perf_json", "points")  # fmt: skip
 
 
 def test_0007_chunks_what_processing_chunked(app_at_head, monkeypatch):
